@@ -1,0 +1,1 @@
+"""Exercise definitions, one module per notebook, each exposing a tuple ``EXERCISES``."""
