@@ -355,7 +355,8 @@ def _describe(value: Any) -> str:
         return repr(x)
     if arr.size <= 6:
         return np.array2string(arr, precision=5, separator=", ")
-    return f"an array of shape {arr.shape} (first values {np.array2string(arr.ravel()[:3], precision=4, separator=', ')}...)"
+    head = np.array2string(arr.ravel()[:3], precision=4, separator=", ")
+    return f"an array of shape {arr.shape} (first values {head}...)"
 
 
 def _as_array(value: Any) -> np.ndarray | None:
