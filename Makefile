@@ -1,0 +1,52 @@
+# Two commands do all the set-up:
+#   make book   create .venv from requirements.txt and build the executed HTML book into _build/html
+#   make test   the same environment plus requirements-dev.txt, then: ruff, pytest, nbval, strict book build
+# Both are idempotent: the environment is rebuilt only when a requirements file changes, and
+# `make book` re-executes only the chapters that changed (jupyter-cache).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+JB     := $(BIN)/jupyter-book build . -W -n --keep-going
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test lint unit notebooks book-strict assign clean
+
+$(VENV)/.stamp-base: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-base requirements-dev.txt
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+book: $(VENV)/.stamp-base
+	$(JB) || { cat _build/html/reports/*.err.log 2>/dev/null; exit 1; }
+
+test: $(VENV)/.stamp-dev
+	$(MAKE) lint unit notebooks book-strict
+
+lint: $(VENV)/.stamp-dev
+	$(BIN)/ruff check .
+
+unit: $(VENV)/.stamp-dev
+	$(BIN)/pytest -q -n 2 tests
+
+notebooks: $(VENV)/.stamp-dev
+	$(BIN)/neurocourse assign --check
+	$(BIN)/pytest -q -n 2 --nbval-lax --nbval-current-env -p no:cacheprovider exercises solutions
+
+# The gating build executes every chapter afresh (the cache is cleared first).
+book-strict: $(VENV)/.stamp-dev
+	rm -rf _build/.jupyter_cache
+	$(JB) || { cat _build/html/reports/*.err.log 2>/dev/null; exit 1; }
+
+assign: $(VENV)/.stamp-base
+	$(BIN)/neurocourse assign
+
+clean:
+	rm -rf _build
