@@ -477,7 +477,7 @@ class SPMHRFParams:
     length: float = 32.0
 
 
-def spm_canonical_hrf(rt, params=SPMHRFParams(), microtime_resolution=16):  # noqa: B008
+def spm_canonical_hrf(rt, params=SPMHRFParams(), microtime_resolution=16):
     """SPM's own canonical HRF, a port of ``spm_hrf.m`` (SPM12/SPM25).
 
     The difference of gammas is evaluated on the microtime grid ``dt = rt / T``
