@@ -38,7 +38,7 @@ unit: $(VENV)/.stamp-dev
 
 notebooks: $(VENV)/.stamp-dev
 	$(BIN)/neurocourse assign --check
-	$(BIN)/pytest -q -n 2 --nbval-lax --nbval-current-env -p no:cacheprovider exercises solutions
+	$(BIN)/pytest -q -n 2 --dist loadscope --nbval-lax --nbval-current-env -p no:cacheprovider exercises solutions
 
 # The gating build executes every chapter afresh (the cache is cleared first).
 book-strict: $(VENV)/.stamp-dev
