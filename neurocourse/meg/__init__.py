@@ -4,6 +4,7 @@ The boundary-element solver and the meshes live in the submodules ``neurocourse.
 ``neurocourse.meg.mesh``; import them explicitly.
 """
 
+from neurocourse.meg.cortex import FoldedCortex, folded_cortex
 from neurocourse.meg.fields import (
     MU0_OVER_4PI,
     FieldSplit,
@@ -15,15 +16,55 @@ from neurocourse.meg.fields import (
     split_field,
     volume_current_field,
 )
+from neurocourse.meg.leadfield import (
+    apply_forward,
+    fixed_orientation,
+    lead_field,
+    sensor_lead_field,
+)
+from neurocourse.meg.sensors import (
+    CoilDefinition,
+    SensorArray,
+    axial_gradiometer_coil,
+    coil_definition,
+    coil_types,
+    ctf275_array,
+    make_sensor_array,
+    opm_array,
+    planar_gradiometer_coil,
+    point_magnetometers,
+    radial_magnetometers,
+    square_magnetometer_coil,
+    vectorview_array,
+)
 
 __all__ = [
     "MU0_OVER_4PI",
+    "CoilDefinition",
     "FieldSplit",
+    "FoldedCortex",
     "QuasiStatic",
+    "SensorArray",
+    "apply_forward",
+    "axial_gradiometer_coil",
+    "coil_definition",
+    "coil_types",
+    "ctf275_array",
     "dipole_field_infinite",
     "dipole_potential_infinite",
+    "fixed_orientation",
+    "folded_cortex",
+    "lead_field",
+    "make_sensor_array",
+    "opm_array",
+    "planar_gradiometer_coil",
+    "point_magnetometers",
     "quasistatic_check",
+    "radial_magnetometers",
     "sarvas_field",
+    "sensor_lead_field",
     "split_field",
+    "square_magnetometer_coil",
+    "vectorview_array",
     "volume_current_field",
 ]

@@ -1,0 +1,204 @@
+"""Lead fields (gain matrices) of the spherical head model, for any sensor array.
+
+Column :math:`3k+j` of a free-orientation lead field is the output of every channel for a unit
+(1 A·m) dipole at source :math:`k` along head-frame axis :math:`j` (x, y, z), the column order of
+MNE-Python's ``fwd['sol']['data']``. By linearity the sensor data of any source distribution is
+:math:`\\mathbf b = G\\,\\mathbf j`.
+
+The kernel evaluates Sarvas' formula in the form MNE uses (``_do_sphere_field``): for an
+integration point at :math:`\\mathbf r` with normal :math:`\\mathbf e` and a source at
+:math:`\\mathbf r_0` (both relative to the centre), the response to a unit dipole along axis
+:math:`j` is :math:`10^{-7}[(\\mathbf r_0\\times\\mathbf e)_j/F
++ (\\mathbf r_0\\times\\mathbf r)_j\\, g]` with :math:`g = -\\nabla F\\cdot\\mathbf e/F^2`,
+vectorised over sources and points and summed over points with the coil weights.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurocourse._validation import as_finite
+from neurocourse.meg.fields import MU0_OVER_4PI, _check_outside, _points, _vec3
+from neurocourse.meg.sensors import SensorArray
+
+_CHUNK_ELEMENTS = 1_500_000  # sources × points per block: ~36 MB per (S, P, 3) float array
+
+
+def _sphere_kernel(r_src: np.ndarray, r_pts: np.ndarray, e_pts: np.ndarray) -> np.ndarray:
+    """Unit-dipole responses B·e, shape (n_src, n_pts, 3), positions relative to the centre.
+
+    Dipoles within 1e-10 m of the centre give exactly zero, as in MNE.
+    """
+    rn = np.linalg.norm(r_pts, axis=1)  # (P,)
+    re = np.einsum("pi,pi->p", r_pts, e_pts)  # (P,)
+    a_vec = r_pts[None, :, :] - r_src[:, None, :]  # (S, P, 3)
+    a = np.sqrt(np.einsum("spi,spi->sp", a_vec, a_vec))
+    rr0 = r_src @ r_pts.T  # (S, P)
+    ar = rn**2 - rr0
+    ar0 = ar / a
+    F = a * (rn * a + ar)
+    gr = a * a / rn + ar0 + 2.0 * (a + rn)
+    g0 = a + 2.0 * rn + ar0
+    r0e = r_src @ e_pts.T
+    g = (g0 * r0e - gr * re) / (F * F)
+    # H = e/F + r g, then the response along axis j is (r0 × H)_j
+    H = e_pts[None, :, :] / F[:, :, None] + r_pts[None, :, :] * g[:, :, None]
+    out = np.cross(r_src[:, None, :], H)
+    out[np.linalg.norm(r_src, axis=1) <= 1e-10] = 0.0
+    return out
+
+
+def _sphere_lead_field(r_src, r_pts, e_pts, W) -> np.ndarray:
+    """Free-orientation lead field (n_channels, 3 n_src); W maps points to channels (or None)."""
+    n_src, n_pts = r_src.shape[0], r_pts.shape[0]
+    n_ch = n_pts if W is None else W.shape[0]
+    G = np.empty((n_ch, 3 * n_src))
+    step = max(1, _CHUNK_ELEMENTS // max(n_pts, 1))
+    for s0 in range(0, n_src, step):  # blocks of sources bound the memory; work is vectorised
+        s1 = min(s0 + step, n_src)
+        K = _sphere_kernel(r_src[s0:s1], r_pts, e_pts)  # (S, P, 3)
+        K = K.transpose(1, 0, 2).reshape(n_pts, 3 * (s1 - s0))
+        G[:, 3 * s0:3 * s1] = K if W is None else W @ K
+    G *= MU0_OVER_4PI
+    return G
+
+
+def lead_field(r_sources, r_sensors, normals, center=(0, 0, 0)) -> np.ndarray:
+    """Sphere-model lead field of point magnetometers.
+
+    Parameters
+    ----------
+    r_sources : array_like, shape (n_sources, 3) or (3,)
+        Source positions in m (head frame), inside the conductor.
+    r_sensors : array_like, shape (n_sensors, 3)
+        Point-magnetometer positions in m; each farther from ``center`` than every source.
+    normals : array_like, shape (n_sensors, 3)
+        Sensing directions (normalised internally).
+    center : array_like, shape (3,), default (0, 0, 0)
+        Sphere centre in m.
+
+    Returns
+    -------
+    G : ndarray, shape (n_sensors, 3 * n_sources)
+        Lead field in T/(A·m); column ``3k + j`` is B·n for a unit dipole at source ``k`` along
+        axis ``j`` (x, y, z), MNE's free-orientation column order.
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree, a normal is zero, or a sensor is not outside every source.
+
+    References
+    ----------
+    Sarvas (1987) Phys Med Biol 32:11; MNE-Python ``_do_sphere_field`` (identical to round-off
+    with ``make_sphere_model(r0=center, head_radius=None)`` and coil type 2000).
+    """
+    c = _vec3("center", center, "m")
+    src = _points("r_sources", r_sources) - c
+    pts = _points("r_sensors", r_sensors) - c
+    nrm = _points("normals", normals, unit="")
+    if nrm.shape != pts.shape:
+        raise ValueError(f"normals must have the shape of r_sensors {pts.shape}, got {nrm.shape}")
+    lengths = np.linalg.norm(nrm, axis=1)
+    if np.any(lengths == 0):
+        raise ValueError(f"normals must be non-zero, got a zero vector at sensor "
+                         f"{int(np.flatnonzero(lengths == 0)[0])}")
+    _check_outside(pts, src)
+    return _sphere_lead_field(src, pts, nrm / lengths[:, None], None)
+
+
+def sensor_lead_field(r_sources, sensors: SensorArray, center=(0, 0, 0)) -> np.ndarray:
+    """Sphere-model lead field of any sensor array, with coil integration.
+
+    Each channel output is :math:`\\sum_p w_p\\,\\mathbf B(\\mathbf r_p)\\cdot\\mathbf n_p` over
+    the array's integration points; with the Vectorview or CTF arrays (MNE's "accurate" points)
+    this reproduces ``mne.make_forward_solution`` with ``make_sphere_model(r0=center,
+    head_radius=None)``.
+
+    Parameters
+    ----------
+    r_sources : array_like, shape (n_sources, 3) or (3,)
+        Source positions in m.
+    sensors : SensorArray
+        The channels, e.g. :func:`~neurocourse.meg.sensors.vectorview_array`.
+    center : array_like, shape (3,), default (0, 0, 0)
+        Sphere centre in m.
+
+    Returns
+    -------
+    G : ndarray, shape (n_channels, 3 * n_sources)
+        Lead field; rows of magnetometers and axial gradiometers in T/(A·m), of planar
+        gradiometers in T/(m·A·m). Column ``3k + j`` as in :func:`lead_field`.
+
+    References
+    ----------
+    Sarvas (1987) Phys Med Biol 32:11; MNE-Python ``_do_sphere_field`` and
+    ``doc/_includes/forward.rst`` (coil integration).
+    """
+    if not isinstance(sensors, SensorArray):
+        raise ValueError(f"sensors must be a SensorArray, got {type(sensors).__name__}")
+    c = _vec3("center", center, "m")
+    src = _points("r_sources", r_sources) - c
+    pts = sensors.points - c
+    _check_outside(pts, src)
+    return _sphere_lead_field(src, pts, sensors.point_normals, sensors.integration_matrix())
+
+
+def fixed_orientation(G, normals) -> np.ndarray:
+    """Project a free-orientation lead field onto one orientation per source.
+
+    :math:`G^{\\text{fixed}}_{:,k} = \\sum_j G_{:,3k+j}\\,n_{kj}`.
+
+    Parameters
+    ----------
+    G : array_like, shape (n_channels, 3 * n_sources)
+        Free-orientation lead field (any unit per A·m).
+    normals : array_like, shape (n_sources, 3)
+        Source orientations (e.g. outward cortical normals), normalised internally.
+
+    Returns
+    -------
+    G_fixed : ndarray, shape (n_channels, n_sources)
+        Lead field for unit dipoles along ``normals``, same unit as ``G``.
+
+    References
+    ----------
+    MNE-Python ``convert_forward_solution(..., surf_ori=True, force_fixed=True)``.
+    """
+    G = as_finite("G", G)
+    n = _points("normals", normals, unit="")
+    if G.ndim != 2 or G.shape[1] != 3 * n.shape[0]:
+        raise ValueError(f"G must have shape (n_channels, {3 * n.shape[0]}) for {n.shape[0]} "
+                         f"normals, got {G.shape}")
+    lengths = np.linalg.norm(n, axis=1)
+    if np.any(lengths == 0):
+        raise ValueError("normals must be non-zero vectors")
+    n = n / lengths[:, None]
+    return np.einsum("ckj,kj->ck", G.reshape(G.shape[0], -1, 3), n)
+
+
+def apply_forward(G, j) -> np.ndarray:
+    """Sensor data of a source distribution by superposition, :math:`\\mathbf b = G\\,\\mathbf j`.
+
+    Parameters
+    ----------
+    G : array_like, shape (n_channels, n_columns)
+        Lead field (free: n_columns = 3 n_sources, moments ordered x, y, z per source; or fixed).
+    j : array_like, shape (n_columns,) or (n_columns, n_times)
+        Source amplitudes in A·m.
+
+    Returns
+    -------
+    b : ndarray, shape (n_channels,) or (n_channels, n_times)
+        Sensor data in the units of ``G`` times A·m (T or T/m).
+
+    References
+    ----------
+    Hämäläinen et al. (1993) Rev Mod Phys 65:413; Mosher, Leahy & Lewis (1999) IEEE TBME 46:245.
+    """
+    G = as_finite("G", G)
+    jj = as_finite("j", j, unit="A·m")
+    if G.ndim != 2 or jj.ndim not in (1, 2) or jj.shape[0] != G.shape[1]:
+        raise ValueError(f"j must have {G.shape[1] if G.ndim == 2 else '?'} rows to match G "
+                         f"{G.shape}, got {jj.shape}")
+    return G @ jj
