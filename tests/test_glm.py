@@ -180,7 +180,7 @@ def test_durbin_watson_and_acf_relations():
     dw = glm.durbin_watson(e)
     edge = (e[0] ** 2 + e[-1] ** 2) / (e**2).sum(0)
     np.testing.assert_allclose(dw, 2 * (1 - acf[1]) - edge, rtol=1e-12)
-    q, p = glm.ljung_box(rng.standard_normal((500, 200)), 5)
+    _, p = glm.ljung_box(rng.standard_normal((500, 200)), 5)
     assert 0.0 < np.mean(p < 0.05) < 0.12  # white noise: about 5 % (binomial sd 1.5 %)
 
 
