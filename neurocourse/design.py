@@ -244,8 +244,9 @@ def sample_condition(onsets, durations, amplitudes, frame_times, oversampling=50
     first grid point at or after its onset (onsets are rounded *up*) and ``-amplitude`` at the
     first grid point at or after ``onset + duration``; a cumulative sum turns these into boxes.
     A zero-duration event becomes a one-sample impulse of height ``amplitude``. Onsets before
-    ``frame_times[0] + min_onset`` are dropped with a ``UserWarning``; times past the grid are
-    clipped to its last point.
+    ``frame_times[0] + min_onset`` raise a ``UserWarning``; like nilearn's code (whose warning says
+    they are "not considered") they are then snapped to the first grid point. Times past the grid
+    are clipped to its last point.
 
     Parameters
     ----------
@@ -276,8 +277,8 @@ def sample_condition(onsets, durations, amplitudes, frame_times, oversampling=50
     grid = _fine_grid(ft, oversampling, min_onset)
     if np.any(ev.onsets < ft[0] + min_onset):
         warnings.warn(
-            f"Some onsets are earlier than frame_times[0] + min_onset = {ft[0] + min_onset} s "
-            "and are not modelled.",
+            f"Some onsets are earlier than frame_times[0] + min_onset = {ft[0] + min_onset} s; "
+            "they are placed at the start of the grid (as nilearn does).",
             UserWarning,
             stacklevel=2,
         )
