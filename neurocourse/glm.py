@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.linalg
@@ -121,11 +122,33 @@ class ContrastResult:
     stat: np.ndarray
     effect: np.ndarray
     variance: np.ndarray
-    p_value: np.ndarray
-    z_score: np.ndarray
     stat_type: str
     df: float
     dim: int
+
+    @cached_property
+    def p_value(self):
+        """One-sided upper-tail p-value (t) or F-test p-value (computed on first access)."""
+        return self._tails[0]
+
+    @cached_property
+    def z_score(self):
+        """z with the same upper-tail probability, clipped as nilearn (computed on first access)."""
+        p, one_minus = self._tails
+        return self._shape(z_from_p(p, one_minus))
+
+    @cached_property
+    def _tails(self):
+        dof = min(self.df, _DOFMAX)
+        stat = np.asarray(self.stat, dtype=float)
+        if self.stat_type == "t":
+            p, one_minus = scipy.stats.t.sf(stat, dof), scipy.stats.t.cdf(stat, dof)
+        else:
+            p, one_minus = scipy.stats.f.sf(stat, self.dim, dof), scipy.stats.f.cdf(stat, self.dim, dof)
+        return self._shape(p), one_minus
+
+    def _shape(self, a):
+        return a[()] if np.ndim(self.stat) == 0 else a
 
 
 @dataclass(frozen=True)
@@ -209,14 +232,11 @@ class GLMResult:
             raise ValueError("contrast must have at least one non-zero weight, got all zeros")
         beta = self.beta.reshape(p, -1)
         disp = np.atleast_1d(self.dispersion)
-        dof = min(self.df_resid, _DOFMAX)
         if c.ndim == 1:
             effect = c @ beta
             cvc = np.einsum("i,kij,j->k", c, self._cov, c)
             variance = disp * cvc[self._labels]
             stat = effect / np.sqrt(np.maximum(variance, _TINY))
-            p_val = scipy.stats.t.sf(stat, dof)
-            one_minus = scipy.stats.t.cdf(stat, dof)
             stat_type, q, eff_out = "t", 1, effect
         else:
             q = c.shape[0]
@@ -231,17 +251,12 @@ class GLMResult:
             quad = np.einsum("av,vab,bv->v", cb, _gather(inv, self._labels), cb)
             variance = disp
             stat = quad / q / np.maximum(variance, _TINY)
-            p_val = scipy.stats.f.sf(stat, q, dof)
-            one_minus = scipy.stats.f.cdf(stat, q, dof)
             stat_type, eff_out = "F", cb
-        z = z_from_p(p_val, one_minus)
         sq = self._squeeze
         return ContrastResult(
             stat=sq(stat),
             effect=eff_out[..., 0] if self._single else eff_out,
             variance=sq(variance),
-            p_value=sq(p_val),
-            z_score=sq(z),
             stat_type=stat_type,
             df=float(self.df_resid),
             dim=q,
@@ -336,7 +351,7 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     >>> bool(res.contrast([1.0, 0.0]).stat[0] > 10)
     True
     """
-    Y = as_finite("Y", Y)
+    Y = np.asarray(Y, dtype=float)  # finiteness is checked on beta below, saving a pass over Y
     X = as_finite("X", X)
     if Y.ndim not in (1, 2):
         raise ValueError(f"Y must have shape (n_scans,) or (n_scans, n_voxels), got {Y.shape}")
@@ -368,6 +383,9 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
 
     pinv_x = scipy.linalg.pinv(X)
     beta_ols = pinv_x @ Y2
+    if not np.all(np.isfinite(beta_ols)):  # a NaN or inf in Y reaches beta: name it
+        as_finite("Y", Y)
+        raise ValueError("Y must be finite and representable: X^+ Y overflows")
     resid = X @ beta_ols
     np.subtract(Y2, resid, out=resid)
     ss0 = np.einsum("tv,tv->v", resid, resid)
