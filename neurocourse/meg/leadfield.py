@@ -16,48 +16,58 @@ vectorised over sources and points and summed over points with the coil weights.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from neurocourse._validation import as_finite
 from neurocourse.meg.fields import MU0_OVER_4PI, _check_outside, _points, _vec3
 from neurocourse.meg.sensors import SensorArray
 
-_CHUNK_ELEMENTS = 1_500_000  # sources × points per block: ~36 MB per (S, P, 3) float array
+_CHUNK_ELEMENTS = 100_000  # sources × points per block: 0.8 MB per (P, S) array, cache-friendly
 
 
 def _sphere_kernel(r_src: np.ndarray, r_pts: np.ndarray, e_pts: np.ndarray) -> np.ndarray:
-    """Unit-dipole responses B·e, shape (n_src, n_pts, 3), positions relative to the centre.
+    """Unit-dipole responses B·e / 1e-7, shape (n_pts, n_src, 3); positions relative to the centre.
 
-    Dipoles within 1e-10 m of the centre give exactly zero, as in MNE.
+    Everything is computed on (n_pts, n_src) arrays: |a|² is expanded as r² + r0² - 2 r·r0 (no
+    (n_pts, n_src, 3) difference array), and the cross product r0 × H is written out per
+    component. Dipoles within 1e-10 m of the centre give exactly zero, as in MNE.
     """
-    rn = np.linalg.norm(r_pts, axis=1)  # (P,)
-    re = np.einsum("pi,pi->p", r_pts, e_pts)  # (P,)
-    a_vec = r_pts[None, :, :] - r_src[:, None, :]  # (S, P, 3)
-    a = np.sqrt(np.einsum("spi,spi->sp", a_vec, a_vec))
-    rr0 = r_src @ r_pts.T  # (S, P)
-    ar = rn**2 - rr0
+    rn = np.sqrt(np.einsum("pi,pi->p", r_pts, r_pts))[:, None]  # (P, 1)
+    r0n2 = np.einsum("si,si->s", r_src, r_src)[None, :]  # (1, S)
+    re = np.einsum("pi,pi->p", r_pts, e_pts)[:, None]
+    rr0 = r_pts @ r_src.T  # (P, S)
+    r0e = e_pts @ r_src.T
+    a = np.sqrt(np.maximum(rn * rn + r0n2 - 2.0 * rr0, 0.0))
+    ar = rn * rn - rr0  # a·r
     ar0 = ar / a
     F = a * (rn * a + ar)
+    inv_F = 1.0 / F
     gr = a * a / rn + ar0 + 2.0 * (a + rn)
     g0 = a + 2.0 * rn + ar0
-    r0e = r_src @ e_pts.T
-    g = (g0 * r0e - gr * re) / (F * F)
-    # H = e/F + r g, then the response along axis j is (r0 × H)_j
-    H = e_pts[None, :, :] / F[:, :, None] + r_pts[None, :, :] * g[:, :, None]
-    out = np.cross(r_src[:, None, :], H)
-    out[np.linalg.norm(r_src, axis=1) <= 1e-10] = 0.0
+    g = (g0 * r0e - gr * re) * (inv_F * inv_F)
+    H = [e_pts[:, n, None] * inv_F + r_pts[:, n, None] * g for n in range(3)]
+    x, y, z = r_src[:, 0], r_src[:, 1], r_src[:, 2]
+    out = np.empty((*rr0.shape, 3))
+    out[:, :, 0] = y * H[2] - z * H[1]
+    out[:, :, 1] = z * H[0] - x * H[2]
+    out[:, :, 2] = x * H[1] - y * H[0]
+    out[:, r0n2[0] <= 1e-20, :] = 0.0
     return out
 
 
 def _sphere_lead_field(r_src, r_pts, e_pts, W) -> np.ndarray:
-    """Free-orientation lead field (n_channels, 3 n_src); W maps points to channels (or None)."""
+    """Free-orientation lead field (n_channels, 3 n_src).
+
+    W is None (one point per channel, unit weights) or a sparse (n_channels, n_points) matrix of
+    integration weights.
+    """
     n_src, n_pts = r_src.shape[0], r_pts.shape[0]
     n_ch = n_pts if W is None else W.shape[0]
     G = np.empty((n_ch, 3 * n_src))
     step = max(1, _CHUNK_ELEMENTS // max(n_pts, 1))
     for s0 in range(0, n_src, step):  # blocks of sources bound the memory; work is vectorised
         s1 = min(s0 + step, n_src)
-        K = _sphere_kernel(r_src[s0:s1], r_pts, e_pts)  # (S, P, 3)
-        K = K.transpose(1, 0, 2).reshape(n_pts, 3 * (s1 - s0))
+        K = _sphere_kernel(r_src[s0:s1], r_pts, e_pts).reshape(n_pts, 3 * (s1 - s0))
         G[:, 3 * s0:3 * s1] = K if W is None else W @ K
     G *= MU0_OVER_4PI
     return G
@@ -141,7 +151,10 @@ def sensor_lead_field(r_sources, sensors: SensorArray, center=(0, 0, 0)) -> np.n
     src = _points("r_sources", r_sources) - c
     pts = sensors.points - c
     _check_outside(pts, src)
-    return _sphere_lead_field(src, pts, sensors.point_normals, sensors.integration_matrix())
+    W = sparse.csr_matrix((sensors.weights, (sensors.channel_of_point,
+                                           np.arange(sensors.weights.size))),
+                          shape=(sensors.n_channels, sensors.weights.size))
+    return _sphere_lead_field(src, pts, sensors.point_normals, W)
 
 
 def fixed_orientation(G, normals) -> np.ndarray:
