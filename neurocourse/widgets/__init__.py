@@ -1,0 +1,1 @@
+"""Interactive ipywidgets explorers, one module per chapter, thin wrappers over the science."""
