@@ -478,8 +478,9 @@ def simulate_vessel_mc(
 
     Water spins random-walk (diffusion coefficient ``params.D``) in the plane perpendicular to
     ``n_vessels`` parallel, impermeable cylinders of radius R, randomly placed without overlap in
-    each of ``n_boxes`` independent periodic square boxes whose size gives the blood volume fraction ``params.zeta``. The field is
-    the superposition of the outside field of :func:`cylinder_field` over the disks and their
+    each of ``n_boxes`` independent periodic square boxes whose size gives the blood volume
+    fraction ``params.zeta``. A step that would enter a vessel is rejected. The field is the
+    superposition of the outside field of :func:`cylinder_field` over the disks and their
     nearest periodic images (a 3×3 block of boxes), tabulated on a grid of spacing ≈ R/5 and
     interpolated bilinearly. Orientation is treated as in the "domains of aligned vessels"
     model: the field scales with sin²θ, and signals are averaged over θ with Gauss–Legendre
