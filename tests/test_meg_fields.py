@@ -238,3 +238,23 @@ def test_quasistatic_good_conductor_limit():
     assert np.all(qs.head_over_skin_depth < 0.01) and np.all(qs.head_over_wavelength < 1e-3)
     with pytest.raises(ValueError, match="frequency must be > 0"):
         meg.quasistatic_check(0.0)
+
+
+def test_volume_current_density_is_minus_sigma_grad_v_and_divergence_free():
+    r0 = np.array([0.0, 0.01, 0.02])
+    q = np.array([1e-8, -2e-8, 0.5e-8])
+    p = np.array([0.03, -0.01, 0.05])
+    h = 1e-6
+    eye = np.eye(3)
+    sigma = 0.33
+    grad_V = np.array([(meg.dipole_potential_infinite(r0, q, p + h * e, sigma)[0]
+                        - meg.dipole_potential_infinite(r0, q, p - h * e, sigma)[0]) / (2 * h)
+                       for e in eye])
+    J = meg.volume_current_density(r0, q, p)[0]
+    # central differences, h/d ~ 2e-5: truncation ~ 1e-9 relative; round-off ~ 1e-16/2e-5
+    np.testing.assert_allclose(J, -sigma * grad_V, rtol=1e-6, atol=1e-6 * np.abs(J).max())
+    div = sum((meg.volume_current_density(r0, q, p + h * e)[0, i]
+               - meg.volume_current_density(r0, q, p - h * e)[0, i]) / (2 * h)
+              for i, e in enumerate(eye))
+    # source-free away from the dipole: relative to |J|/d
+    assert abs(div) < 1e-5 * np.linalg.norm(J) / np.linalg.norm(p - r0)

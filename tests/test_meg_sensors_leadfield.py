@@ -194,3 +194,16 @@ def test_lead_field_bad_input():
         leadfield.apply_forward(np.zeros((3, 6)), np.zeros(5))
     with pytest.raises(ValueError, match="sensors must be a SensorArray"):
         leadfield.sensor_lead_field([[0, 0, 0.05]], arr.positions)
+
+
+def test_gradiometer_pairs_share_sites_and_are_orthogonal():
+    vv = sensors.vectorview_array()
+    pairs = meg.gradiometer_pairs(vv)
+    assert pairs.shape == (102, 2)
+    np.testing.assert_array_equal(vv.positions[pairs[:, 0]], vv.positions[pairs[:, 1]])
+    ex = vv.orientations[:, 0, :]
+    # the two gradiometers of a site measure orthogonal derivatives (6-digit loc: ~1e-4)
+    assert np.abs(np.sum(ex[pairs[:, 0]] * ex[pairs[:, 1]], axis=1)).max() < 1e-3
+    assert all(vv.kinds[i] == "planar_grad" for i in pairs.ravel())
+    with pytest.raises(ValueError, match="planar gradiometers in pairs"):
+        meg.gradiometer_pairs(sensors.ctf275_array())

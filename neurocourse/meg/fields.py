@@ -145,6 +145,45 @@ def dipole_potential_infinite(r_dipole, q, r_electrodes, sigma=0.33) -> np.ndarr
     return (d @ qv) / (4 * np.pi * s * dist**3)
 
 
+def volume_current_density(r_dipole, q, r_points) -> np.ndarray:
+    r"""Ohmic return (volume) current density of a dipole in an infinite homogeneous conductor.
+
+    .. math:: \mathbf J_v = -\sigma\nabla V_0 = \frac{1}{4\pi}\Big[
+              \frac{3(\mathbf Q\cdot\mathbf d)\,\mathbf d}{d^5} - \frac{\mathbf Q}{d^3}\Big],
+              \qquad \mathbf d = \mathbf r - \mathbf r_0.
+
+    It does not depend on the conductivity (σ cancels), flows backwards next to the dipole and
+    closes the current loop of the primary current.
+
+    Parameters
+    ----------
+    r_dipole : array_like, shape (3,)
+        Dipole position in m.
+    q : array_like, shape (3,)
+        Dipole moment in A·m.
+    r_points : array_like, shape (n, 3) or (3,)
+        Points in m, none at the dipole.
+
+    Returns
+    -------
+    J : ndarray, shape (n, 3)
+        Current density in A/m².
+
+    References
+    ----------
+    Hämäläinen et al. (1993) Rev Mod Phys 65:413, sec. II.C; Plonsey (1969) Bioelectric
+    Phenomena.
+    """
+    r0 = _vec3("r_dipole", r_dipole, "m")
+    qv = _vec3("q", q, "A·m")
+    d = _points("r_points", r_points) - r0
+    dist = np.linalg.norm(d, axis=1)
+    if np.any(dist == 0):
+        raise ValueError("r_points must differ from r_dipole (distance > 0 m)")
+    qd = d @ qv
+    return (3 * qd[:, None] * d / dist[:, None] ** 5 - qv / dist[:, None] ** 3) / (4 * np.pi)
+
+
 # --------------------------------------------------------------------------------------------
 # spherically symmetric conductor (Sarvas 1987)
 # --------------------------------------------------------------------------------------------

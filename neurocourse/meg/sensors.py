@@ -342,6 +342,38 @@ class SensorArray:
         )
 
 
+def gradiometer_pairs(sensors: SensorArray) -> np.ndarray:
+    """Pairs of orthogonal planar gradiometers that share a site (Vectorview layout).
+
+    Two planar gradiometers form a pair when their coil origins coincide (within 1 µm).
+    The root of the sum of squares of a pair is the usual orientation-independent display of
+    planar-gradiometer data.
+
+    Parameters
+    ----------
+    sensors : SensorArray
+        An array with planar gradiometers, e.g. :func:`vectorview_array`.
+
+    Returns
+    -------
+    pairs : ndarray of int, shape (n_sites, 2)
+        Channel indices of the two gradiometers at each site, in channel order.
+
+    References
+    ----------
+    Ahonen et al. (1993) Phys Scr T49:198 (the Vectorview sensor element).
+    """
+    idx = sensors.picks("planar_grad")
+    pos = np.round(sensors.positions[idx] * 1e6).astype(np.int64)  # µm grid
+    _, inverse, counts = np.unique(pos, axis=0, return_inverse=True, return_counts=True)
+    if idx.size == 0 or np.any(counts != 2):
+        raise ValueError("sensors must hold planar gradiometers in pairs at shared sites, got "
+                         f"{idx.size} gradiometers at sites with counts {sorted(set(counts))}")
+    order = np.argsort(inverse.ravel(), kind="stable")
+    pairs = idx[order].reshape(-1, 2)
+    return pairs[np.argsort(pairs[:, 0])]
+
+
 def _orthonormal_frames(normals: np.ndarray) -> np.ndarray:
     """Right-handed frames (ex, ey, ez) with ez = normal; ex chosen perpendicular to z if possible."""
     ez = normals / np.linalg.norm(normals, axis=1, keepdims=True)
