@@ -12,9 +12,9 @@ from neurocourse.meg.fields import (
     dipole_field_infinite,
     dipole_potential_infinite,
     quasistatic_check,
-    volume_current_density,
     sarvas_field,
     split_field,
+    volume_current_density,
     volume_current_field,
 )
 from neurocourse.meg.leadfield import (
