@@ -1,9 +1,16 @@
-"""The ``neurocourse`` command line: ``assign``, ``list`` (and, for instructors, ``check`` and ``grade``)."""
+"""The ``neurocourse`` command line: ``assign``, ``list``, ``check`` and ``grade``.
+
+Exit codes: ``check`` returns 0 when every public check passed, 1 when some failed, 2 when the
+notebook could not be checked. ``grade`` returns 0 whenever the batch completed (students may well
+have failed), and 2 only when the grader itself could not run, with the reason on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from neurocourse.grading.assign import assign
 
@@ -35,6 +42,97 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    return value
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must look like K/N (e.g. 2/8), got {text!r}") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"K/N needs 1 <= K <= N, got {text!r}")
+    return k, n
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from neurocourse.grading.batch import grade_notebook
+    from neurocourse.grading.registry import by_notebook, notebooks
+    from neurocourse.grading.sandbox import Limits, Sandbox
+
+    path = Path(args.notebook)
+    exercises = by_notebook(path.stem)
+    if not exercises:
+        known = ", ".join(f"{nb}.ipynb" for nb in notebooks()) or "none"
+        raise ValueError(f"{path.name} is not a course notebook with exercises (known: {known})")
+    if not path.is_file():
+        raise ValueError(f"{args.notebook} does not exist")
+    with open(path, "rb") as f:
+        content = f.read()
+    with Sandbox() as sandbox:
+        grade = grade_notebook(sandbox, exercises, content, path.name, Limits(timeout=args.timeout))
+    for note in grade.notes:
+        print(note)
+    if grade.invalid:
+        return 2
+    all_passed = True
+    for ex in exercises:
+        result = grade.results[ex.id]
+        print(result.report())
+        all_passed &= all(c.passed for c in result.cases)
+    return 0 if all_passed else 1
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from neurocourse.grading import batch
+    from neurocourse.grading.sandbox import GraderError, Limits
+
+    if args.merge:
+        if args.submissions:
+            raise ValueError("give either SUBMISSIONS or --merge, not both")
+        written = batch.merge_gradebooks(args.merge, args.output)
+        print("wrote " + ", ".join(str(p) for p in written))
+        return 0
+    if not args.submissions:
+        raise ValueError("SUBMISSIONS is required (or --merge SHARD.csv ...)")
+    hidden = None
+    if args.hidden_tests:
+        from neurocourse.grading.hidden import load_hidden
+        from neurocourse.grading.registry import all_exercises
+
+        hidden = load_hidden(args.hidden_tests, all_exercises())
+    out = Path(args.output)
+    if out.is_dir():
+        raise ValueError(f"-o must be a CSV file name, got the folder {str(out)!r}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(out.parent, os.W_OK):
+        raise ValueError(f"cannot write to {str(out.parent)!r}")
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb)
+    try:
+        book = batch.grade_submissions(args.submissions, hidden=hidden, limits=limits, jobs=args.jobs,
+                                       shard=args.shard, progress=not args.quiet)
+    except GraderError as exc:
+        raise ValueError(str(exc)) from exc
+    wide, long = batch.write_gradebook(book, out)
+    print(batch.summary(book))
+    print(f"Wrote {wide} and {long}.")
+    if args.feedback:
+        paths = batch.write_feedback(book, args.feedback)
+        print(f"Wrote {len(paths)} feedback files to {args.feedback}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neurocourse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -47,15 +145,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list the registered exercises")
     p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser("check", help="run the public checks of one notebook, as the grader would")
+    p.add_argument("notebook", metavar="NOTEBOOK", help="e.g. exercises/02_mr_acquisition.ipynb")
+    p.add_argument("--timeout", type=_positive_float, default=30.0,
+                   help="seconds allowed for the notebook's cells, and for each exercise (default 30)")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser(
+        "grade",
+        help="grade a folder of submissions into a gradebook",
+        description="Grade SUBMISSIONS/<student>/<notebook>.ipynb into a gradebook CSV (plus <name>_long.csv "
+        "beside it), optional per-student feedback, and a summary. Or merge shard gradebooks with --merge.",
+    )
+    p.add_argument("submissions", metavar="SUBMISSIONS", nargs="?", help="folder with one sub-folder per student")
+    p.add_argument("-o", "--output", required=True, help="gradebook CSV to write (e.g. grades.csv)")
+    p.add_argument("--timeout", type=_positive_float, default=30.0,
+                   help="seconds allowed for a notebook's cells, and for each exercise (default 30)")
+    p.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1,
+                   help="notebooks graded in parallel (default: number of cores)")
+    p.add_argument("--memory-mb", type=_positive_float, default=1024.0,
+                   help="memory a submission may allocate, in MB (default 1024)")
+    p.add_argument("--hidden-tests", metavar="PATH", help="Python file defining HIDDEN (see the README)")
+    p.add_argument("--feedback", metavar="DIR", help="write one markdown feedback file per student here")
+    p.add_argument("--shard", type=_shard, metavar="K/N", help="grade only the K-th of N shards of the students")
+    p.add_argument("--merge", nargs="+", metavar="SHARD_CSV", help="merge shard gradebooks into -o instead")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_grade)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from neurocourse.grading.sandbox import GraderError
+
     try:
         return args.func(args)
-    except ValueError as exc:
+    except (ValueError, GraderError) as exc:
         print(f"neurocourse {args.command}: {exc}", file=sys.stderr)
         return 2
 

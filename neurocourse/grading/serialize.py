@@ -70,7 +70,7 @@ def to_json(value: Any, _depth: int = 0) -> Any:
         if arr.dtype.kind not in _ARRAY_KINDS or arr.dtype.fields is not None:
             raise UnsupportedValue(f"an array of dtype {arr.dtype}")
         buf = io.BytesIO()
-        np.lib.format.write_array(buf, np.ascontiguousarray(arr), allow_pickle=False)
+        np.lib.format.write_array(buf, arr, allow_pickle=False)
         data = buf.getvalue()
         if len(data) > MAX_VALUE_BYTES:
             raise UnsupportedValue(f"an array too large to grade ({len(data) / 1e6:.0f} MB)")
