@@ -40,7 +40,7 @@ def project_sensors(positions, center=(0, 0, 0)) -> np.ndarray:
 
 
 def plot_topomap(ax, positions, values, *, center=(0, 0, 0), vlim=None, cmap="RdBu_r",
-                 unit="fT", scale=1e15, title=None, colorbar=True, n_levels=21):
+                 unit="fT", scale=1e15, title=None, colorbar=True, n_levels=22):
     """Draw a field map over the projected sensor layout.
 
     Parameters
@@ -66,7 +66,8 @@ def plot_topomap(ax, positions, values, *, center=(0, 0, 0), vlim=None, cmap="Rd
     colorbar : bool
         Add a colour bar labelled with ``unit``.
     n_levels : int
-        Number of filled contour levels.
+        Number of contour boundaries; an even number puts 0 in the middle of a colour band, so
+        a map of zeros is drawn in the neutral colour.
 
     Returns
     -------
