@@ -240,7 +240,10 @@ class Sandbox:
             ready, _, _ = select.select([self._sock], [], [], remaining)
             if not ready:
                 return None
-            chunk = self._sock.recv(65536)
+            try:
+                chunk = self._sock.recv(65536)
+            except OSError:  # the zygote died (a submission may have killed it)
+                return None
             if not chunk:
                 return None
             self._buf += chunk

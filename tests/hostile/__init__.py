@@ -1,0 +1,1 @@
+"""A corpus of hostile submissions for the grader tests (notebook generators and malformed files)."""
