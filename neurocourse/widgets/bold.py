@@ -23,13 +23,15 @@ def plot_davis_surface(ax, M=0.08, alpha=0.38, beta=1.5, n_lines=(1.5, 2.0, 3.0,
     Y = 100 * bold.davis_bold(F, R, M, alpha, beta)
     lim = np.max(np.abs(Y))
     im = ax.pcolormesh(dcbf, dcmro2, Y, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="auto")
-    cs = ax.contour(dcbf, dcmro2, Y, levels=[-4, -2, 0, 2, 4], colors="k", linewidths=0.6)
+    cs = ax.contour(dcbf, dcmro2, Y, levels=[-4, -2, 0, 2, 4], colors="k", linewidths=0.6,
+                    linestyles="solid")
     ax.clabel(cs, fmt="%g %%", fontsize=7)
     for n in n_lines:
         r = bold.cmro2_ratio_from_coupling(1 + dcbf / 100, n)
-        ax.plot(dcbf, 100 * (r - 1), ls="--", lw=1, color="0.25")
-        ax.annotate(f"n = {n:g}", (dcbf[-1], 100 * (r[-1] - 1)), fontsize=7, ha="right",
-                    va="bottom")
+        ax.plot(dcbf, 100 * (r - 1), ls="--", lw=1.2, color="darkgreen")
+        inside = np.flatnonzero(100 * (r - 1) <= dcmro2[-1])[-1]
+        ax.annotate(f"n = {n:g}", (dcbf[inside], 100 * (r[inside] - 1)), fontsize=7,
+                    ha="right", va="bottom", color="darkgreen")
     ax.set_xlim(dcbf[0], dcbf[-1])
     ax.set_ylim(dcmro2[0], dcmro2[-1])
     ax.set_xlabel("ΔCBF (%)")
