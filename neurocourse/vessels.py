@@ -430,11 +430,12 @@ def _place_disks(n, L, min_sep, rng):
 
 
 def _field_grid(centres, L, n_grid, n_images=1, chunk=16):
-    """Dimensionless field (R/r)² cos 2φ summed over disks and periodic images, on an n×n grid.
+    """Tabulate the dimensionless field (R/r)² cos 2φ of the disks and their periodic images.
 
-    Also returns the index of the nearest disk centre at every node. Inside a disk the outside
-    formula is continued analytically (r clamped at R/2) so that bilinear interpolation near the
-    wall uses smooth values; interior values are never used for spins.
+    Returns per-cell bilinear coefficients, shape (n, n, 4), for the field sampled on the nodes
+    (i h, j h), and, per cell, the index of the disk centre nearest to the cell centre. Inside a
+    disk the outside formula is continued analytically (r clamped at R/2) so that interpolation
+    near the wall uses smooth values; interior values are never used for spins.
     """
     h = L / n_grid
     g = np.arange(n_grid) * h
@@ -451,44 +452,39 @@ def _field_grid(centres, L, n_grid, n_images=1, chunk=16):
         dy = g[None, :, None] - sy[None, None, :]
         r2 = np.maximum(dx * dx + dy * dy, 0.25)
         field[start:start + chunk] = ((dx * dx - dy * dy) / (r2 * r2)).sum(axis=-1)
-        ddx = _min_image(gx - centres[None, None, :, 0], L)
-        ddy = _min_image(g[None, :, None] - centres[None, None, :, 1], L)
+        ddx = _min_image(gx + 0.5 * h - centres[None, None, :, 0], L)
+        ddy = _min_image(g[None, :, None] + 0.5 * h - centres[None, None, :, 1], L)
         owner[start:start + chunk] = np.argmin(ddx * ddx + ddy * ddy, axis=-1)
-    return field, owner
+    f00 = field
+    f10 = np.roll(field, -1, axis=0)
+    f01 = np.roll(field, -1, axis=1)
+    f11 = np.roll(f10, -1, axis=1)
+    coef = np.stack([f00, f10 - f00, f01 - f00, f11 - f10 - f01 + f00], axis=-1)
+    return coef, owner
 
 
-def _interp(field, box, x, y, h):
-    """Bilinear, periodic interpolation of ``field[box]`` (shape (n_boxes, n, n)) at (x, y)."""
-    n = field.shape[-1]
-    u = x / h
-    v = y / h
-    i0 = np.floor(u)
-    j0_ = np.floor(v)
-    fu = u - i0
-    fv = v - j0_
-    i0 = i0.astype(np.intp) % n
-    j0_ = j0_.astype(np.intp) % n
-    i1 = (i0 + 1) % n
-    j1 = (j0_ + 1) % n
-    f = field.ravel()
-    base = box * (n * n)
-    a = f[base + i0 * n + j0_]
-    b = f[base + i1 * n + j0_]
-    c = f[base + i0 * n + j1]
-    d = f[base + i1 * n + j1]
-    return (a * (1 - fu) + b * fu) * (1 - fv) + (c * (1 - fu) + d * fu) * fv
+def _locate(x, y, box_offset, geom):
+    """Flat cell index and fractional offsets of positions (x, y) in [0, L)² (units of R)."""
+    n, h = geom["n"], geom["h"]
+    u = x * (1.0 / h)
+    v = y * (1.0 / h)
+    i = np.minimum(u.astype(np.intp), n - 1)
+    j = np.minimum(v.astype(np.intp), n - 1)
+    return box_offset + i * n + j, u - i, v - j
 
 
-def _inside(x, y, box, geom):
-    centres, L, _, owner, h = geom
-    n = owner.shape[-1]
-    nv = centres.shape[1]
-    node = box * (n * n) + (np.rint(x / h).astype(np.intp) % n) * n
-    node += np.rint(y / h).astype(np.intp) % n
-    k = box * nv + owner.ravel()[node]
-    c = centres.reshape(-1, 2)
-    dx = _min_image(x - c[k, 0], L)
-    dy = _min_image(y - c[k, 1], L)
+def _interp(geom, cell, fu, fv):
+    """Bilinear interpolation of the tabulated field in the given cells."""
+    c = np.take(geom["coef"], cell, axis=0).T  # np.take is much faster than fancy indexing
+    return c[0] + fu * (c[1] + fv * c[3]) + fv * c[2]
+
+
+def _inside(x, y, cell, geom):
+    """True where (x, y) lies inside the vessel nearest to its cell."""
+    k = np.take(geom["owner"], cell)
+    L = geom["L"]
+    dx = _min_image(x - np.take(geom["cx"], k), L)
+    dy = _min_image(y - np.take(geom["cy"], k), L)
     return dx * dx + dy * dy < 1.0
 
 
@@ -503,15 +499,20 @@ def _initial_positions(n, centres, L, rng):
 
 
 def _make_geometry(n_boxes, n_vessels, zeta, rng, h_target=0.2):
-    """Independent periodic boxes of disks (units of R) with their field and owner grids."""
-    L = np.sqrt(n_vessels * np.pi / zeta)
+    """Independent periodic boxes of disks (units of R) with their tabulated fields.
+
+    The minimum distance between centres, 2 + 2h, guarantees that a point inside a disk is
+    closer to that disk's centre than to any other, also when judged from its cell's centre.
+    """
+    L = float(np.sqrt(n_vessels * np.pi / zeta))
     n_grid = int(np.ceil(L / h_target))
     h = L / n_grid
     centres = np.stack([_place_disks(n_vessels, L, 2.0 + 2.0 * h, rng) for _ in range(n_boxes)])
     grids = [_field_grid(c, L, n_grid) for c in centres]
-    field = np.stack([g[0] for g in grids])
-    owner = np.stack([g[1] for g in grids])
-    return centres, L, field, owner, h
+    coef = np.concatenate([g[0].reshape(-1, 4) for g in grids])
+    owner = np.concatenate([g[1].ravel() + k * n_vessels for k, g in enumerate(grids)])
+    return {"centres": centres, "L": L, "n": n_grid, "h": h, "coef": coef, "owner": owner,
+            "cx": centres[..., 0].ravel(), "cy": centres[..., 1].ravel()}
 
 
 def _phase_history(R, D, t_snap_steps, dt, n_steps, geom, n_spins, rng):
@@ -520,15 +521,16 @@ def _phase_history(R, D, t_snap_steps, dt, n_steps, geom, n_spins, rng):
     Spins are split equally between the boxes of ``geom``; spin i lives in box
     ``i // (n_spins // n_boxes)``.
     """
-    centres, L, field, _, h = geom
+    centres, L, n = geom["centres"], geom["L"], geom["n"]
     n_boxes = centres.shape[0]
     per_box = n_spins // n_boxes
-    box = np.repeat(np.arange(n_boxes), per_box)
+    box_offset = np.repeat(np.arange(n_boxes) * (n * n), per_box)
     pos = np.concatenate([_initial_positions(per_box, c, L, rng) for c in centres])
     x, y = pos[:, 0].copy(), pos[:, 1].copy()
+    cell, fu, fv = _locate(x, y, box_offset, geom)
     want = set(int(k) for k in t_snap_steps)
     if D == 0.0:
-        F = _interp(field, box, x, y, h)
+        F = _interp(geom, cell, fu, fv)
         return {k: F * (k * dt) for k in want}
     sigma = np.sqrt(2.0 * D * dt) / R  # rms step per axis, in units of R
     phi = np.zeros(n_spins)
@@ -538,12 +540,16 @@ def _phase_history(R, D, t_snap_steps, dt, n_steps, geom, n_spins, rng):
         nb = min(block, n_steps - start)
         steps = rng.standard_normal((nb, 2, n_spins)) * sigma
         for b in range(nb):
-            phi += _interp(field, box, x, y, h) * dt
+            phi += _interp(geom, cell, fu, fv) * dt
             xn = (x + steps[b, 0]) % L
             yn = (y + steps[b, 1]) % L
-            blocked = _inside(xn, yn, box, geom)
-            x = np.where(blocked, x, xn)
-            y = np.where(blocked, y, yn)
+            cn, fun, fvn = _locate(xn, yn, box_offset, geom)
+            ok = ~_inside(xn, yn, cn, geom)
+            x = np.where(ok, xn, x)
+            y = np.where(ok, yn, y)
+            cell = np.where(ok, cn, cell)
+            fu = np.where(ok, fun, fu)
+            fv = np.where(ok, fvn, fv)
             k = start + b + 1
             if k in want:
                 snaps[k] = phi.copy()
