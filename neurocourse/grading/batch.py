@@ -48,6 +48,8 @@ from neurocourse.grading.spec import Case, CaseResult, Exercise, ExerciseResult,
 
 #: Submissions larger than this are not read (bytes).
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+#: Code cells with this tag are not run by the grader (demos, plots, slow simulations).
+SKIP_TAG = "skip-grading"
 LONG_COLUMNS = ("student", "exercise", "test", "points", "max", "status", "message")
 
 
@@ -254,6 +256,8 @@ def grade_notebook(
             return NotebookGrade(stem, results, notes=[f"{filename} could not be graded: {reason}."], invalid=reason)
         import nbformat
 
+        # demo cells the course marks as not needed for grading (e.g. slow simulations or plots)
+        nb.cells = [c for c in nb.cells if SKIP_TAG not in c.get("metadata", {}).get("tags", [])]
         text = nbformat.writes(nb)
         sources = code_sources(nb)
         plans = []
