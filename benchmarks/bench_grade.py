@@ -28,7 +28,9 @@ from neurocourse.grading.sandbox import Limits
 REPO = Path(__file__).resolve().parents[1]
 
 
-def make_submissions(root: Path, n_students: int, seed: int = 0, exclude: tuple[str, ...] = ()) -> None:
+def make_submissions(
+    root: Path, n_students: int, seed: int = 0, exclude: tuple[str, ...] = ()
+) -> None:
     rng = np.random.default_rng(seed)
     solutions = [p for p in sorted((REPO / "solutions").glob("*.ipynb")) if p.stem not in exclude]
     for i in range(n_students):
@@ -42,11 +44,13 @@ def make_submissions(root: Path, n_students: int, seed: int = 0, exclude: tuple[
             if rng.random() < 0.33:
                 ex = exercises[rng.integers(len(exercises))]
                 fn = ex.functions[rng.integers(len(ex.functions))]
-                nb.cells.append(new_code_cell(
-                    f"_orig_{fn} = {fn}\n"
-                    f"def {fn}(*args, **kwargs):\n"
-                    f"    return np.negative(_orig_{fn}(*args, **kwargs))\n"
-                ))
+                nb.cells.append(
+                    new_code_cell(
+                        f"_orig_{fn} = {fn}\n"
+                        f"def {fn}(*args, **kwargs):\n"
+                        f"    return np.negative(_orig_{fn}(*args, **kwargs))\n"
+                    )
+                )
             nbformat.write(nb, student / path.name)
 
 
@@ -82,13 +86,19 @@ def main() -> None:
         nb_per_student = n_files / n
         per_student = [t * nb_per_student for t in per_notebook.values()]
     totals = [sum(book.result(st, ex).score for ex in book.exercises) for st in book.students]
-    print(f"graded {n} submissions ({n_files} notebooks, {len(book.exercises)} exercises) "
-          f"with {args.jobs} jobs in {wall:.1f} s (including worker start-up)")
+    print(
+        f"graded {n} submissions ({n_files} notebooks, {len(book.exercises)} exercises) "
+        f"with {args.jobs} jobs in {wall:.1f} s (including worker start-up)"
+    )
     print(f"throughput: {n / wall:.2f} submissions/s (goal >= 1)")
-    print(f"median per submission: {statistics.median(per_student):.3f} s of one worker "
-          f"(median per notebook {statistics.median(per_notebook.values()):.3f} s)")
-    print(f"scores: median {statistics.median(totals):g} of {book.max_points:g}; "
-          f"full marks {sum(t == book.max_points for t in totals)} / {n}")
+    print(
+        f"median per submission: {statistics.median(per_student):.3f} s of one worker "
+        f"(median per notebook {statistics.median(per_notebook.values()):.3f} s)"
+    )
+    print(
+        f"scores: median {statistics.median(totals):g} of {book.max_points:g}; "
+        f"full marks {sum(t == book.max_points for t in totals)} / {n}"
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hostile.corpus import TOY_EXERCISES, good_other, good_toy, stub_toy
+
 from neurocourse.grading import batch, cli, registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,14 +27,20 @@ FAST = ["--timeout", "3", "--jobs", "2", "--quiet"]  # toy functions take ms; 3 
 @pytest.fixture
 def toy_registry(monkeypatch):
     monkeypatch.setattr(registry, "all_exercises", lambda: TOY_EXERCISES)
-    monkeypatch.setattr(registry, "by_notebook", lambda nb: tuple(e for e in TOY_EXERCISES if e.notebook == nb))
+    monkeypatch.setattr(
+        registry, "by_notebook", lambda nb: tuple(e for e in TOY_EXERCISES if e.notebook == nb)
+    )
     monkeypatch.setattr(registry, "notebooks", lambda: ("01_toy", "02_other"))
 
 
 @pytest.fixture
 def subs(tmp_path):
     root = tmp_path / "submissions"
-    for name, toy in (("bob", good_toy()), ("alice", stub_toy()), ("carol", good_toy("def scale(x, k):\n    return -x * k\n"))):
+    for name, toy in (
+        ("bob", good_toy()),
+        ("alice", stub_toy()),
+        ("carol", good_toy("def scale(x, k):\n    return -x * k\n")),
+    ):
         (root / name).mkdir(parents=True)
         (root / name / "01_toy.ipynb").write_text(toy)
     (root / "alice" / "02_other.ipynb").write_text(good_other())
@@ -49,7 +55,11 @@ def _read(path):
 
 
 def _hashes(root):
-    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_grade_writes_gradebook_feedback_and_is_reproducible(toy_registry, subs, tmp_path, capsys):
@@ -70,7 +80,11 @@ def test_grade_writes_gradebook_feedback_and_is_reproducible(toy_registry, subs,
     carol = [r for r in long if r[0] == "carol" and r[1] == "toy_scale"]
     assert [r[5] for r in carol] == ["failed", "failed", "passed"]
     assert "check the sign" in carol[0][6]  # the Mistake's teaching message
-    assert all(r[5] == "invalid" and "not a text file" in r[6] for r in long if r[0] == "dave" and r[1] == "toy_scale")
+    assert all(
+        r[5] == "invalid" and "not a text file" in r[6]
+        for r in long
+        if r[0] == "dave" and r[1] == "toy_scale"
+    )
     text = (fb / "carol.md").read_text()
     assert "check the sign" in text and "Total: 4 / 10 points" in text
     assert "all tests passed" not in text.lower()
@@ -94,13 +108,34 @@ def test_hidden_tests_count_but_reveal_nothing(toy_registry, subs, tmp_path):
     )
     out = tmp_path / "grades.csv"
     fb = tmp_path / "fb"
-    assert cli.main(["grade", str(subs), "-o", str(out), "--hidden-tests", str(hidden), "--feedback", str(fb), *FAST]) == 0
+    assert (
+        cli.main(
+            [
+                "grade",
+                str(subs),
+                "-o",
+                str(out),
+                "--hidden-tests",
+                str(hidden),
+                "--feedback",
+                str(fb),
+                *FAST,
+            ]
+        )
+        == 0
+    )
     wide = {r[0]: r for r in _read(out)}
     assert wide["bob"][1:4] == ["10", "13", "7"]
-    assert wide["carol"][1:4] == ["5", "13", "2"]  # wrong sign fails hidden test 1, add passes hidden test 2
+    assert wide["carol"][1:4] == [
+        "5",
+        "13",
+        "2",
+    ]  # wrong sign fails hidden test 1, add passes hidden test 2
     for path in [*fb.iterdir(), tmp_path / "grades_long.csv"]:
         text = path.read_text()
-        assert "SECRET" not in text and "7.25" not in text and "29" not in text  # inputs, labels, answers
+        assert (
+            "SECRET" not in text and "7.25" not in text and "29" not in text
+        )  # inputs, labels, answers
     carol = (fb / "carol.md").read_text()
     assert "hidden test 1: failed (0/2)" in carol and "hidden test 2: passed (1/1)" in carol
 
@@ -114,7 +149,9 @@ def test_merge_of_shards_equals_a_single_run(toy_registry, subs, tmp_path):
         assert cli.main(["grade", str(subs), "-o", str(shard), "--shard", f"{k}/2", *FAST]) == 0
         shards.append(str(shard))
     merged = tmp_path / "merged.csv"
-    assert cli.main(["grade", "--merge", *shards, "-o", str(merged)]) == 0
+    # as a shell glob shards/*.csv would, pass the long-form siblings too: they are merged as such
+    longs = [str(batch.long_path(p)) for p in shards]
+    assert cli.main(["grade", "--merge", *shards, *longs, "-o", str(merged)]) == 0
     assert merged.read_bytes() == full.read_bytes()
     assert (tmp_path / "merged_long.csv").read_bytes() == (tmp_path / "full_long.csv").read_bytes()
 
@@ -150,7 +187,11 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
 
 
 def test_check_command_exit_codes(toy_registry, tmp_path, capsys):
-    good, stub, junk = tmp_path / "good" / "01_toy.ipynb", tmp_path / "stub" / "01_toy.ipynb", tmp_path / "01_toy.ipynb"
+    good, stub, junk = (
+        tmp_path / "good" / "01_toy.ipynb",
+        tmp_path / "stub" / "01_toy.ipynb",
+        tmp_path / "01_toy.ipynb",
+    )
     for path, text in ((good, good_toy()), (stub, stub_toy())):
         path.parent.mkdir()
         path.write_text(text)
@@ -170,7 +211,9 @@ def test_real_registry_end_to_end(tmp_path, toy_registry, monkeypatch):
     """
     monkeypatch.undo()
     exercises = registry.all_exercises()
-    notebooks = [nb for nb in registry.notebooks() if (REPO / "solutions" / f"{nb}.ipynb").is_file()]
+    notebooks = [
+        nb for nb in registry.notebooks() if (REPO / "solutions" / f"{nb}.ipynb").is_file()
+    ]
     subs = tmp_path / "subs"
     (subs / "solution").mkdir(parents=True)
     (subs / "stub").mkdir()
@@ -186,7 +229,16 @@ def test_real_registry_end_to_end(tmp_path, toy_registry, monkeypatch):
             shutil.copy(REPO / "solutions" / f"{nb}.ipynb", subs / "solution")
             if (REPO / "exercises" / f"{nb}.ipynb").is_file():
                 shutil.copy(REPO / "exercises" / f"{nb}.ipynb", subs / "stub")
-        cmd = [sys.executable, "-m", "neurocourse.grading.cli", "grade", str(subs), "-o", str(out), "--quiet"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "neurocourse.grading.cli",
+            "grade",
+            str(subs),
+            "-o",
+            str(out),
+            "--quiet",
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
         graded = [ex.id for ex in exercises if ex.notebook in notebooks]

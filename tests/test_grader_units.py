@@ -9,8 +9,8 @@ import pickle
 
 import numpy as np
 import pytest
-
 from hostile.corpus import TOY_EXERCISES
+
 from neurocourse.grading import serialize
 from neurocourse.grading.batch import fmt_points, list_students, static_reference_uses
 from neurocourse.grading.hidden import load_hidden
@@ -24,9 +24,28 @@ TOY_ERNST = TOY_EXERCISES[1]
 
 @pytest.mark.parametrize(
     "value",
-    [None, True, 0, -7, 2**80, 1.5, float("nan"), float("-inf"), 1e-310, 2 + 3j, "µs", [], (1, "a"),
-     {"k": [1.0, (2, 3)]}, np.arange(6).reshape(2, 3), np.array(3.5), np.array([True, False]),
-     np.array(["a", "bc"]), np.zeros((2, 2), dtype=complex), np.asfortranarray(np.eye(3))],
+    [
+        None,
+        True,
+        0,
+        -7,
+        2**80,
+        1.5,
+        float("nan"),
+        float("-inf"),
+        1e-310,
+        2 + 3j,
+        "µs",
+        [],
+        (1, "a"),
+        {"k": [1.0, (2, 3)]},
+        np.arange(6).reshape(2, 3),
+        np.array(3.5),
+        np.array([True, False]),
+        np.array(["a", "bc"]),
+        np.zeros((2, 2), dtype=complex),
+        np.asfortranarray(np.eye(3)),
+    ],
 )
 def test_round_trip_is_exact(value):
     back = serialize.loads(serialize.dumps(value))
@@ -48,6 +67,7 @@ def test_numpy_scalars_and_subclasses_arrive_as_plain_values():
     assert type(serialize.loads(serialize.dumps(np.int64(3)))) is int
     back = serialize.loads(serialize.dumps(Sneaky(-1.0)))
     assert type(back) is float and back != 2.0
+
     class Lying(np.ndarray):
         def __eq__(self, other):
             return True
@@ -58,8 +78,13 @@ def test_numpy_scalars_and_subclasses_arrive_as_plain_values():
 
 @pytest.mark.parametrize(
     ("value", "words"),
-    [(object(), "object"), (iter([1]), "list_iterator"), (np.array([object()]), "dtype object"),
-     ({1: 2}, "keys"), (np.zeros(3, dtype=[("a", float)]), "dtype")],
+    [
+        (object(), "object"),
+        (iter([1]), "list_iterator"),
+        (np.array([object()]), "dtype object"),
+        ({1: 2}, "keys"),
+        (np.zeros(3, dtype=[("a", float)]), "dtype"),
+    ],
 )
 def test_unsupported_values_are_named(value, words):
     with pytest.raises(serialize.UnsupportedValue, match=words):
@@ -76,7 +101,9 @@ def _npy(arr, allow_pickle=False):
     "data",
     [
         b"NaN",  # bare constants
-        json.dumps({"__ndarray__": _npy(np.array([{"a": 1}], dtype=object), allow_pickle=True)}).encode(),
+        json.dumps(
+            {"__ndarray__": _npy(np.array([{"a": 1}], dtype=object), allow_pickle=True)}
+        ).encode(),
         json.dumps({"__ndarray__": base64.b64encode(pickle.dumps([1, 2])).decode()}).encode(),
         json.dumps({"__evil__": 1}).encode(),
         json.dumps({"__tuple__": [1], "__dict__": {}}).encode(),
@@ -114,7 +141,8 @@ BODY = "\n    return {}(TR, T1)\n"
         "import neurocourse.mri as m\ndef ernst(TR, T1):" + BODY.format("m.ernst_angle"),
         "import neurocourse\ndef ernst(TR, T1):" + BODY.format("neurocourse.mri.ernst_angle"),
         "from neurocourse.mri import ernst_angle as e\ndef ernst(TR, T1):" + BODY.format("e"),
-        "from neurocourse import mri\ndef ernst(TR, T1):" + BODY.format('getattr(mri, "ernst_angle")'),
+        "from neurocourse import mri\ndef ernst(TR, T1):"
+        + BODY.format('getattr(mri, "ernst_angle")'),
         "from neurocourse import mri\ndef _helper(a, b):\n    return mri.ernst_angle(a, b)\n"
         "def ernst(TR, T1):" + BODY.format("_helper"),
         "from neurocourse import mri\nernst = mri.ernst_angle\n",
@@ -146,16 +174,18 @@ def test_static_detection_leaves_own_code_alone(source):
 
 def test_load_hidden_marks_cases_hidden_and_validates(tmp_path):
     good = tmp_path / "h.py"
-    good.write_text("from neurocourse.grading.spec import Case\n"
-                    "HIDDEN = {'toy_ernst': [Case('ernst', args=(1.0, 2.0), points=2)]}\n")
+    good.write_text(
+        "from neurocourse.grading.spec import Case\n"
+        "HIDDEN = {'toy_ernst': [Case('ernst', args=(1.0, 2.0), points=2)]}\n"
+    )
     cases = load_hidden(good, TOY_EXERCISES)
     assert cases["toy_ernst"][0].hidden and cases["toy_ernst"][0].points == 2
     bad = {
         "HIDDEN = 3\n": "must define a dict",
         "from neurocourse.grading.spec import Case\nHIDDEN = {'toy_ernst': [Case('nope')]}\n": "not one of",
         "HIDDEN = {'toy_ernst': [1]}\n": "must be a Case",
-        "from neurocourse.grading.spec import Case\nHIDDEN = {'toy_ernst': [Case('ernst', args=(1,))]}\n":
-            "reference answer cannot be computed",
+        "from neurocourse.grading.spec import Case\n"
+        "HIDDEN = {'toy_ernst': [Case('ernst', args=(1,))]}\n": "reference answer cannot be computed",
         "raise RuntimeError('boom')\n": "could not be run",
     }
     for text, words in bad.items():
@@ -167,11 +197,19 @@ def test_load_hidden_marks_cases_hidden_and_validates(tmp_path):
 
 
 def test_small_helpers(tmp_path):
-    assert [fmt_points(x) for x in (3, 2.5, 0.1 + 0.2, 1e-9, 12.0)] == ["3", "2.5", "0.3", "0", "12"]
+    assert [fmt_points(x) for x in (3, 2.5, 0.1 + 0.2, 1e-9, 12.0)] == [
+        "3",
+        "2.5",
+        "0.3",
+        "0",
+        "12",
+    ]
     for name in ("b", "a", "c", ".hidden"):
         (tmp_path / name).mkdir()
     (tmp_path / "file.txt").write_text("x")
     assert list_students(tmp_path) == ["a", "b", "c"]
-    assert list_students(tmp_path, (1, 2)) == ["a", "c"] and list_students(tmp_path, (2, 2)) == ["b"]
+    assert list_students(tmp_path, (1, 2)) == ["a", "c"] and list_students(tmp_path, (2, 2)) == [
+        "b"
+    ]
     with pytest.raises(ValueError, match="timeout must be > 0 s, got -1"):
         Limits(timeout=-1)

@@ -98,7 +98,9 @@ def reference_names(exercise: Exercise) -> dict[str, list[tuple[str, str]]]:
         pairs: list[tuple[str, str]] = []
         if target is not None:
             for mod_name, mod in sorted(sys.modules.items()):
-                if not mod_name.startswith("neurocourse") or mod_name.startswith("neurocourse.grading"):
+                if not mod_name.startswith("neurocourse") or mod_name.startswith(
+                    "neurocourse.grading"
+                ):
                     continue
                 for attr, value in sorted(getattr(mod, "__dict__", {}).items()):
                     if value is target:
@@ -166,7 +168,9 @@ def static_reference_uses(sources: Sequence[str], exercise: Exercise) -> dict[st
             regions.append(defs[fname])
         else:
             regions.extend(bindings.get(fname, []))
-            if fname in aliases and aliases[fname] in forbidden:  # from neurocourse.mri import ernst_angle
+            if (
+                fname in aliases and aliases[fname] in forbidden
+            ):  # from neurocourse.mri import ernst_angle
                 found.setdefault(fname, []).append(aliases[fname])
         seen_defs = {fname}
         hits: set[str] = set()
@@ -174,11 +178,18 @@ def static_reference_uses(sources: Sequence[str], exercise: Exercise) -> dict[st
             region = regions.pop()
             for node in ast.walk(region):
                 dotted = None
-                if isinstance(node, ast.Attribute | ast.Name) and isinstance(getattr(node, "ctx", None), ast.Load):
+                if isinstance(node, ast.Attribute | ast.Name) and isinstance(
+                    getattr(node, "ctx", None), ast.Load
+                ):
                     dotted = _dotted(node, aliases, own)
-                elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
-                      and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
-                      and isinstance(node.args[1].value, str)):
+                elif (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "getattr"
+                    and len(node.args) >= 2
+                    and isinstance(node.args[1], ast.Constant)
+                    and isinstance(node.args[1].value, str)
+                ):
                     base = _dotted(node.args[0], aliases, own)
                     dotted = f"{base}.{node.args[1].value}" if base else None
                 if dotted in forbidden:
@@ -221,12 +232,16 @@ def _cases(exercise: Exercise, hidden: dict[str, tuple[Case, ...]]) -> tuple[Cas
     return tuple(exercise.cases) + tuple(hidden.get(exercise.id, ()))
 
 
-def _status_only(exercise: Exercise, cases: tuple[Case, ...], status: str, message: str) -> ExerciseResult:
+def _status_only(
+    exercise: Exercise, cases: tuple[Case, ...], status: str, message: str
+) -> ExerciseResult:
     return ExerciseResult(
         exercise.id,
         exercise.title,
         tuple(
-            CaseResult(exercise.id, k, c.function, c.label, 0.0, c.points, status, message, c.hidden)  # type: ignore[arg-type]
+            CaseResult(
+                exercise.id, k, c.function, c.label, 0.0, c.points, status, message, c.hidden
+            )  # type: ignore[arg-type]
             for k, c in enumerate(cases)
         ),
     )
@@ -251,9 +266,13 @@ def grade_notebook(
             nb = read_notebook(copy_path)
         except ValueError as exc:
             reason = str(exc)
-            results = {ex.id: _status_only(ex, _cases(ex, hidden), "invalid", f"not graded: {reason}")
-                       for ex in exercises}
-            return NotebookGrade(stem, results, notes=[f"{filename} could not be graded: {reason}."], invalid=reason)
+            results = {
+                ex.id: _status_only(ex, _cases(ex, hidden), "invalid", f"not graded: {reason}")
+                for ex in exercises
+            }
+            return NotebookGrade(
+                stem, results, notes=[f"{filename} could not be graded: {reason}."], invalid=reason
+            )
         import nbformat
 
         # demo cells the course marks as not needed for grading (e.g. slow simulations or plots)
@@ -261,7 +280,7 @@ def grade_notebook(
         text = nbformat.writes(nb)
         sources = code_sources(nb)
         plans = []
-        for k, ex in enumerate(exercises):
+        for ex in exercises:
             calls = tuple((c.function, tuple(c.args), dict(c.kwargs)) for c in _cases(ex, hidden))
             wires = tuple(p for pairs in reference_names(ex).values() for p in pairs[:1])
             plans.append(ExercisePlan(ex.id, calls, wires))
@@ -274,7 +293,9 @@ def grade_notebook(
         if not error.startswith("NotImplementedError"):
             grade.notes.append(f"Cell {cell} raised {error}")
     if run.stopped:
-        grade.notes.append(f"The notebook stopped early ({run.stopped}); the cells after it did not run.")
+        grade.notes.append(
+            f"The notebook stopped early ({run.stopped}); the cells after it did not run."
+        )
     if run.notebook_problem:
         grade.notes.append(f"The notebook could not be run: {run.notebook_problem}.")
     for ex, plan_run in zip(exercises, run.exercises):
@@ -284,7 +305,9 @@ def grade_notebook(
         if static:
             result = _no_credit(result, static, "found in the notebook's code")
         elif plan_run.tripped:
-            result = _no_credit(result, {"a graded function": plan_run.tripped}, "called while grading")
+            result = _no_credit(
+                result, {"a graded function": plan_run.tripped}, "called while grading"
+            )
         if plan_run.problem and not run.notebook_problem:
             grade.notes.append(plan_run.problem[:1].upper() + plan_run.problem[1:] + ".")
         if any(c.status == "timeout" for c in result.cases):
@@ -314,7 +337,9 @@ class Gradebook:
     exercises: tuple[Exercise, ...]
     students: list[StudentGrade]
     hidden: dict[str, tuple[Case, ...]]
-    changed: list[str] = field(default_factory=list)  # submissions whose bytes changed during grading
+    changed: list[str] = field(
+        default_factory=list
+    )  # submissions whose bytes changed during grading
     seconds: float = 0.0
 
     @property
@@ -325,15 +350,23 @@ class Gradebook:
         nbg = student.notebooks.get(ex.notebook)
         if nbg is not None and ex.id in nbg.results:
             return nbg.results[ex.id]
-        return _status_only(ex, _cases(ex, self.hidden), "not_submitted", f"{ex.notebook}.ipynb was not submitted")
+        return _status_only(
+            ex, _cases(ex, self.hidden), "not_submitted", f"{ex.notebook}.ipynb was not submitted"
+        )
 
     def wide_rows(self) -> list[list[str]]:
         header = ["student", "total", "max", *[ex.id for ex in self.exercises]]
         rows = [header]
         for st in self.students:
             scores = [self.result(st, ex).score for ex in self.exercises]
-            rows.append([st.student, fmt_points(sum(scores)), fmt_points(self.max_points),
-                         *[fmt_points(s) for s in scores]])
+            rows.append(
+                [
+                    st.student,
+                    fmt_points(sum(scores)),
+                    fmt_points(self.max_points),
+                    *[fmt_points(s) for s in scores],
+                ]
+            )
         return rows
 
     def long_rows(self) -> list[list[str]]:
@@ -345,14 +378,27 @@ class Gradebook:
                     if c.hidden:
                         hidden_k += 1
                         test = f"hidden test {hidden_k}"
-                        message = "" if c.passed else c.status  # hidden inputs and answers stay here
+                        message = (
+                            "" if c.passed else c.status
+                        )  # hidden inputs and answers stay here
                     else:
                         test = f"{c.function}({c.label})" if c.label else c.function
                         message = c.message
-                    rows.append([st.student, ex.id, test, fmt_points(c.points), fmt_points(c.max_points),
-                                 c.status, _one_line(message)])
+                    rows.append(
+                        [
+                            st.student,
+                            ex.id,
+                            test,
+                            fmt_points(c.points),
+                            fmt_points(c.max_points),
+                            c.status,
+                            _one_line(message),
+                        ]
+                    )
             for extra in st.extra_rows:
-                rows.append([st.student, "", extra["test"], "0", "0", extra["status"], extra["message"]])
+                rows.append(
+                    [st.student, "", extra["test"], "0", "0", extra["status"], extra["message"]]
+                )
         return rows
 
 
@@ -397,7 +443,9 @@ def _sha256(path: Path) -> str:
 
 def list_students(submissions: Path, shard: tuple[int, int] | None = None) -> list[str]:
     """Student folder names in sorted order (hidden folders skipped), optionally one shard ``(k, n)``."""
-    names = sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    names = sorted(
+        p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
     if shard is not None:
         k, n = shard
         names = names[k - 1 :: n]
@@ -409,7 +457,7 @@ def grade_submissions(
     *,
     exercises: Sequence[Exercise] | None = None,
     hidden: dict[str, tuple[Case, ...]] | None = None,
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
     jobs: int | None = None,
     shard: tuple[int, int] | None = None,
     progress: bool = False,
@@ -425,8 +473,8 @@ def grade_submissions(
         notebook, then their order here.
     hidden : dict, optional
         Hidden cases by exercise id (see :func:`neurocourse.grading.hidden.load_hidden`).
-    limits : Limits
-        Time and resource limits per notebook.
+    limits : Limits, optional
+        Time and resource limits per notebook (default: ``Limits()``).
     jobs : int, optional
         Notebooks graded in parallel (default: the number of cores).
     shard : (k, n), optional
@@ -437,9 +485,12 @@ def grade_submissions(
     from neurocourse.grading.sandbox import GraderError
 
     t0 = time.monotonic()
+    limits = Limits() if limits is None else limits
     submissions = Path(submissions)
     if not submissions.is_dir():
-        raise GraderError(f"SUBMISSIONS must be a folder of student folders, got {str(submissions)!r}")
+        raise GraderError(
+            f"SUBMISSIONS must be a folder of student folders, got {str(submissions)!r}"
+        )
     if exercises is None:
         from neurocourse.grading.registry import all_exercises
 
@@ -466,14 +517,18 @@ def grade_submissions(
             if path.stem not in by_notebook:
                 known = ", ".join(f"{nb}.ipynb" for nb in by_notebook)
                 msg = f"{path.name} is not one of the course notebooks ({known}); it was not graded"
-                students[name].extra_rows.append({"test": path.name, "status": "unknown_notebook", "message": msg})
+                students[name].extra_rows.append(
+                    {"test": path.name, "status": "unknown_notebook", "message": msg}
+                )
                 students[name].notes.append(msg + ".")
                 continue
             digest = hashlib.sha256(content).hexdigest() if content is not None else _sha256(path)
             staged.append(_Staged(name, path.name, path, digest, content, reason))
 
     # 2. grade, one sandbox (zygote) per thread
-    preload = tuple(sorted({m for ex in exercises for pairs in reference_names(ex).values() for m, _ in pairs}))
+    preload = tuple(
+        sorted({m for ex in exercises for pairs in reference_names(ex).values() for m, _ in pairs})
+    )
     local = threading.local()
     sandboxes: list[Sandbox] = []
     lock = threading.Lock()
@@ -482,8 +537,10 @@ def grade_submissions(
         stem = Path(item.filename).stem
         exs = by_notebook[stem]
         if item.content is None:
-            cases = {ex.id: _status_only(ex, _cases(ex, hidden), "invalid", f"not graded: {item.reason}")
-                     for ex in exs}
+            cases = {
+                ex.id: _status_only(ex, _cases(ex, hidden), "invalid", f"not graded: {item.reason}")
+                for ex in exs
+            }
             return item, NotebookGrade(stem, cases, notes=[f"{item.reason}."], invalid=item.reason)
         sb = getattr(local, "sandbox", None)
         if sb is None:
@@ -513,8 +570,13 @@ def grade_submissions(
 
     # 3. the originals must be untouched
     changed = [f"{s.student}/{s.filename}" for s in staged if _sha256(s.original) != s.sha256]
-    return Gradebook(exercises, [students[k] for k in sorted(students)], hidden, changed,
-                     seconds=time.monotonic() - t0)
+    return Gradebook(
+        exercises,
+        [students[k] for k in sorted(students)],
+        hidden,
+        changed,
+        seconds=time.monotonic() - t0,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,7 +627,12 @@ def write_gradebook(book: Gradebook, output: str | Path) -> tuple[Path, Path]:
 def feedback_markdown(book: Gradebook, st: StudentGrade) -> str:
     """Per-student feedback: public checks with their messages, hidden tests as passed/failed only."""
     total = sum(book.result(st, ex).score for ex in book.exercises)
-    lines = [f"# Feedback for {st.student}", "", f"**Total: {fmt_points(total)} / {fmt_points(book.max_points)} points.**", ""]
+    lines = [
+        f"# Feedback for {st.student}",
+        "",
+        f"**Total: {fmt_points(total)} / {fmt_points(book.max_points)} points.**",
+        "",
+    ]
     lines += [f"- {n}" for n in st.notes]
     for nb in sorted({ex.notebook for ex in book.exercises}):
         lines += ["", f"## {nb}.ipynb", ""]
@@ -576,7 +643,11 @@ def feedback_markdown(book: Gradebook, st: StudentGrade) -> str:
             lines += [f"- {n}" for n in nbg.notes]
         for ex in (e for e in book.exercises if e.notebook == nb):
             res = book.result(st, ex)
-            lines += ["", f"### {ex.id}: {ex.title} ({fmt_points(res.score)} / {fmt_points(res.max_score)} points)", ""]
+            lines += [
+                "",
+                f"### {ex.id}: {ex.title} ({fmt_points(res.score)} / {fmt_points(res.max_score)} points)",
+                "",
+            ]
             if nbg is None or nbg.invalid:
                 continue
             hidden_k = 0
@@ -584,7 +655,9 @@ def feedback_markdown(book: Gradebook, st: StudentGrade) -> str:
                 pts = f"({fmt_points(c.points)}/{fmt_points(c.max_points)})"
                 if c.hidden:
                     hidden_k += 1
-                    lines.append(f"- hidden test {hidden_k}: {'passed' if c.passed else 'failed'} {pts}")
+                    lines.append(
+                        f"- hidden test {hidden_k}: {'passed' if c.passed else 'failed'} {pts}"
+                    )
                     continue
                 what = f"`{c.function}` ({c.label})" if c.label else f"`{c.function}`"
                 if c.passed:
@@ -593,8 +666,11 @@ def feedback_markdown(book: Gradebook, st: StudentGrade) -> str:
                     lines.append(f"- **failed**: {what} {pts}: {_one_line(c.message)}")
             public = [c for c in res.cases if not c.hidden]
             n_ok = sum(c.passed for c in public)
-            verdict = "all public checks passed" if public and n_ok == len(public) else \
-                f"{n_ok} of {len(public)} public checks passed"
+            verdict = (
+                "all public checks passed"
+                if public and n_ok == len(public)
+                else f"{n_ok} of {len(public)} public checks passed"
+            )
             lines += ["", f"Public checks: {verdict}."]
     return "\n".join(lines) + "\n"
 
@@ -616,18 +692,24 @@ def summary(book: Gradebook) -> str:
     lines.append(f"{'exercise':<{width}}  {'mean':>7}  {'median':>7}  {'max':>6}")
     for ex in book.exercises:
         scores = [book.result(st, ex).score for st in book.students] or [0.0]
-        lines.append(f"{ex.id:<{width}}  {statistics.fmean(scores):7.2f}  {statistics.median(scores):7.2f}  "
-                     f"{ex.max_points + sum(c.points for c in book.hidden.get(ex.id, ())):6g}")
+        lines.append(
+            f"{ex.id:<{width}}  {statistics.fmean(scores):7.2f}  {statistics.median(scores):7.2f}  "
+            f"{ex.max_points + sum(c.points for c in book.hidden.get(ex.id, ())):6g}"
+        )
     grades = [g for st in book.students for g in st.notebooks.values()]
     timeouts = sum(1 for g in grades if g.timeouts)
     crashes = sum(1 for g in grades if g.crashes)
     invalid = sum(1 for g in grades if g.invalid)
     unknown = sum(len(st.extra_rows) for st in book.students)
-    lines.append(f"Notebooks graded: {len(grades)}; with a timeout: {timeouts}; with a crash: {crashes}; "
-                 f"unreadable: {invalid}; unknown notebook names: {unknown}.")
+    lines.append(
+        f"Notebooks graded: {len(grades)}; with a timeout: {timeouts}; with a crash: {crashes}; "
+        f"unreadable: {invalid}; unknown notebook names: {unknown}."
+    )
     if book.changed:
-        lines.append("WARNING: these submissions changed on disk during grading (grades use the copies read "
-                     "before any code ran): " + ", ".join(book.changed))
+        lines.append(
+            "WARNING: these submissions changed on disk during grading (grades use the copies read "
+            "before any code ran): " + ", ".join(book.changed)
+        )
     return "\n".join(lines)
 
 
@@ -638,6 +720,10 @@ def merge_gradebooks(inputs: Sequence[str | Path], output: str | Path) -> tuple[
     """
     if not inputs:
         raise ValueError("--merge needs at least one CSV")
+    # a glob like shards/grades_*.csv also matches the long-form siblings: merge those as such
+    paths = [Path(p) for p in inputs]
+    siblings = {long_path(p).resolve() for p in paths}
+    inputs = [p for p in paths if p.resolve() not in siblings]
     written = [Path(output)]
     wide = _merge_csv([Path(p) for p in inputs], key_unique=True)
     write_atomic(output, _csv_text(wide))
@@ -668,14 +754,18 @@ def _merge_csv(paths: list[Path], key_unique: bool) -> list[list[str]]:
         elif rows[0] != header:
             raise ValueError(f"shard {str(path)!r} has different columns from {str(paths[0])!r}")
         if not header or header[0] != "student":
-            raise ValueError(f"shard {str(path)!r} is not a neurocourse gradebook (first column must be 'student')")
+            raise ValueError(
+                f"shard {str(path)!r} is not a neurocourse gradebook (first column must be 'student')"
+            )
         mine: dict[str, list[list[str]]] = {}
         for row in rows[1:]:
             mine.setdefault(row[0], []).append(row)
         for student, srows in mine.items():
             if student in by_student:
                 if by_student[student] != srows:
-                    raise ValueError(f"student {student!r} is in {origin[student]} and {path} with different grades")
+                    raise ValueError(
+                        f"student {student!r} is in {origin[student]} and {path} with different grades"
+                    )
                 continue
             if key_unique and len(srows) > 1:
                 raise ValueError(f"student {student!r} appears twice in {path}")
@@ -683,4 +773,3 @@ def _merge_csv(paths: list[Path], key_unique: bool) -> list[list[str]]:
             origin[student] = path
     assert header is not None
     return [header, *[r for s in sorted(by_student) for r in by_student[s]]]
-

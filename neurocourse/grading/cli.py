@@ -21,7 +21,10 @@ def _cmd_assign(args: argparse.Namespace) -> int:
         if result.stale:
             for p in result.stale:
                 print(f"out of date: {p}", file=sys.stderr)
-            print("exercises/ differs from a fresh `neurocourse assign`; run it and commit.", file=sys.stderr)
+            print(
+                "exercises/ differs from a fresh `neurocourse assign`; run it and commit.",
+                file=sys.stderr,
+            )
             return 1
         print("exercises are in sync with solutions")
         return 0
@@ -38,7 +41,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from neurocourse.grading.registry import all_exercises
 
     for ex in all_exercises():
-        print(f"{ex.id:<20} {ex.notebook:<22} {ex.max_points:>5g} pts  seed {ex.seed_problem}  {ex.title}")
+        print(
+            f"{ex.id:<20} {ex.notebook:<22} {ex.max_points:>5g} pts  seed {ex.seed_problem}  {ex.title}"
+        )
     return 0
 
 
@@ -120,8 +125,14 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         raise ValueError(f"cannot write to {str(out.parent)!r}")
     limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb)
     try:
-        book = batch.grade_submissions(args.submissions, hidden=hidden, limits=limits, jobs=args.jobs,
-                                       shard=args.shard, progress=not args.quiet)
+        book = batch.grade_submissions(
+            args.submissions,
+            hidden=hidden,
+            limits=limits,
+            jobs=args.jobs,
+            shard=args.shard,
+            progress=not args.quiet,
+        )
     except GraderError as exc:
         raise ValueError(str(exc)) from exc
     wide, long = batch.write_gradebook(book, out)
@@ -148,8 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="run the public checks of one notebook, as the grader would")
     p.add_argument("notebook", metavar="NOTEBOOK", help="e.g. exercises/02_mr_acquisition.ipynb")
-    p.add_argument("--timeout", type=_positive_float, default=30.0,
-                   help="seconds allowed for the notebook's cells, and for each exercise (default 30)")
+    p.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=30.0,
+        help="seconds allowed for the notebook's cells, and for each exercise (default 30)",
+    )
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser(
@@ -158,18 +173,46 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade SUBMISSIONS/<student>/<notebook>.ipynb into a gradebook CSV (plus <name>_long.csv "
         "beside it), optional per-student feedback, and a summary. Or merge shard gradebooks with --merge.",
     )
-    p.add_argument("submissions", metavar="SUBMISSIONS", nargs="?", help="folder with one sub-folder per student")
+    p.add_argument(
+        "submissions",
+        metavar="SUBMISSIONS",
+        nargs="?",
+        help="folder with one sub-folder per student",
+    )
     p.add_argument("-o", "--output", required=True, help="gradebook CSV to write (e.g. grades.csv)")
-    p.add_argument("--timeout", type=_positive_float, default=30.0,
-                   help="seconds allowed for a notebook's cells, and for each exercise (default 30)")
-    p.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1,
-                   help="notebooks graded in parallel (default: number of cores)")
-    p.add_argument("--memory-mb", type=_positive_float, default=1024.0,
-                   help="memory a submission may allocate, in MB (default 1024)")
-    p.add_argument("--hidden-tests", metavar="PATH", help="Python file defining HIDDEN (see the README)")
-    p.add_argument("--feedback", metavar="DIR", help="write one markdown feedback file per student here")
-    p.add_argument("--shard", type=_shard, metavar="K/N", help="grade only the K-th of N shards of the students")
-    p.add_argument("--merge", nargs="+", metavar="SHARD_CSV", help="merge shard gradebooks into -o instead")
+    p.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=30.0,
+        help="seconds allowed for a notebook's cells, and for each exercise (default 30)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="notebooks graded in parallel (default: number of cores)",
+    )
+    p.add_argument(
+        "--memory-mb",
+        type=_positive_float,
+        default=1024.0,
+        help="memory a submission may allocate, in MB (default 1024)",
+    )
+    p.add_argument(
+        "--hidden-tests", metavar="PATH", help="Python file defining HIDDEN (see the README)"
+    )
+    p.add_argument(
+        "--feedback", metavar="DIR", help="write one markdown feedback file per student here"
+    )
+    p.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="grade only the K-th of N shards of the students",
+    )
+    p.add_argument(
+        "--merge", nargs="+", metavar="SHARD_CSV", help="merge shard gradebooks into -o instead"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_grade)
     return parser

@@ -61,19 +61,27 @@ def load_hidden(path: str | Path, exercises: Sequence[Exercise]) -> dict[str, tu
     try:
         namespace = runpy.run_path(str(path), run_name="__hidden_tests__")
     except Exception as exc:
-        raise ValueError(f"hidden-tests file {path.name} could not be run: {type(exc).__name__}: {exc}") from exc
+        raise ValueError(
+            f"hidden-tests file {path.name} could not be run: {type(exc).__name__}: {exc}"
+        ) from exc
     hidden = namespace.get("HIDDEN")
     if not isinstance(hidden, Mapping):
-        raise ValueError(f"hidden-tests file {path.name} must define a dict HIDDEN = {{exercise id: [Case, ...]}}")
+        raise ValueError(
+            f"hidden-tests file {path.name} must define a dict HIDDEN = {{exercise id: [Case, ...]}}"
+        )
     by_id = {ex.id: ex for ex in exercises}
     out: dict[str, tuple[Case, ...]] = {}
     for ex_id, cases in hidden.items():
         if ex_id not in by_id:
             known = ", ".join(sorted(by_id))
-            raise ValueError(f"hidden-tests file {path.name}: unknown exercise id {ex_id!r}; known ids: {known}")
+            raise ValueError(
+                f"hidden-tests file {path.name}: unknown exercise id {ex_id!r}; known ids: {known}"
+            )
         exercise = by_id[ex_id]
         if isinstance(cases, Case) or not isinstance(cases, Sequence):
-            raise ValueError(f"hidden-tests file {path.name}: HIDDEN[{ex_id!r}] must be a list of Case")
+            raise ValueError(
+                f"hidden-tests file {path.name}: HIDDEN[{ex_id!r}] must be a list of Case"
+            )
         checked = []
         for k, case in enumerate(cases, start=1):
             where = f"hidden-tests file {path.name}: HIDDEN[{ex_id!r}] case {k}"
@@ -87,7 +95,9 @@ def load_hidden(path: str | Path, exercises: Sequence[Exercise]) -> dict[str, tu
             try:
                 expected_value(exercise, case)
             except Exception as exc:
-                raise ValueError(f"{where}: the reference answer cannot be computed ({type(exc).__name__}: {exc})") from exc
+                raise ValueError(
+                    f"{where}: the reference answer cannot be computed ({type(exc).__name__}: {exc})"
+                ) from exc
             checked.append(case)
         out[ex_id] = tuple(checked)
     return out

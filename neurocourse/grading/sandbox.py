@@ -208,7 +208,9 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _command(self, message: dict, fds: tuple[int, ...], wait_for: str, timeout: float) -> dict | None:
+    def _command(
+        self, message: dict, fds: tuple[int, ...], wait_for: str, timeout: float
+    ) -> dict | None:
         assert self._sock is not None
         data = json.dumps(message).encode() + b"\n"
         try:
@@ -264,9 +266,11 @@ class Sandbox:
             json.dump(request, f)
         r, w = os.pipe()
         try:
-            for attempt in range(2):
+            for _attempt in range(2):
                 self.start()
-                reply = self._command({"op": "spawn", "request": req_path}, (w,), wait_for="pid", timeout=60.0)
+                reply = self._command(
+                    {"op": "spawn", "request": req_path}, (w,), wait_for="pid", timeout=60.0
+                )
                 if reply is not None:
                     return int(reply["pid"]), r
                 self._close_zygote()  # the zygote died (a student may have killed it): restart once
@@ -285,7 +289,14 @@ class Sandbox:
         except (ProcessLookupError, PermissionError):
             pass
 
-    def run(self, notebook_text: str, filename: str, workdir: str, plans: list[ExercisePlan], limits: Limits) -> NotebookRun:
+    def run(
+        self,
+        notebook_text: str,
+        filename: str,
+        workdir: str,
+        plans: list[ExercisePlan],
+        limits: Limits,
+    ) -> NotebookRun:
         """Run one notebook in fresh children and return what its functions produced.
 
         Parameters
@@ -307,8 +318,13 @@ class Sandbox:
             "filename": filename,
             "workdir": workdir,
             "exercises": [
-                {"id": p.exercise_id, "calls": [{"function": f, "args": _tree(tuple(a)), "kwargs": _tree(dict(k))}
-                                                 for f, a, k in p.calls]}
+                {
+                    "id": p.exercise_id,
+                    "calls": [
+                        {"function": f, "args": _tree(tuple(a)), "kwargs": _tree(dict(k))}
+                        for f, a, k in p.calls
+                    ],
+                }
                 for p in plans
             ],
             "tripwires": [[i, m, a] for i, p in enumerate(plans) for m, a in p.tripwires],
@@ -326,7 +342,9 @@ class Sandbox:
             try:
                 status, msg = self._next(fd, reader, time.monotonic() + limits.timeout)
                 if status != "ok" or msg.get("type") != "ready":
-                    problem, detail = self._problem(status, pid, limits, "running the notebook's cells")
+                    problem, detail = self._problem(
+                        status, pid, limits, "running the notebook's cells"
+                    )
                     run.notebook_problem = problem
                     kind = "timeout" if status == "timeout" else "crash"
                     for j in range(k, len(plans)):
@@ -346,7 +364,9 @@ class Sandbox:
                     if status == "ok":
                         status = "malformed"
                     kind = "timeout" if status == "timeout" else "crash"
-                    problem, detail = self._problem(status, pid, limits, f"exercise {plans[k].exercise_id}")
+                    problem, detail = self._problem(
+                        status, pid, limits, f"exercise {plans[k].exercise_id}"
+                    )
                     run.exercises[k] = _failed_run(plans[k], kind, problem, detail)
                     k += 1
                     break
@@ -413,8 +433,12 @@ def _cell_errors(raw: Any) -> list[tuple[int, str]]:
 def _parse_exercise(plan: ExercisePlan, msg: dict) -> ExerciseRun:
     raw = msg.get("outcomes")
     if not isinstance(raw, list) or len(raw) != len(plan.calls):
-        return _failed_run(plan, "crash", "the worker sent results that could not be read",
-                           "its results could not be read")
+        return _failed_run(
+            plan,
+            "crash",
+            "the worker sent results that could not be read",
+            "its results could not be read",
+        )
     outcomes = []
     for item in raw:
         outcomes.append(_parse_outcome(item))

@@ -102,12 +102,17 @@ def from_json(tree: Any, _depth: int = 0) -> Any:
         return [from_json(v, _depth + 1) for v in tree]
     if type(tree) is not dict or len(tree) != 1:
         raise ValueError(f"unexpected element of type {type(tree).__name__}")
-    (tag, body), = tree.items()
+    ((tag, body),) = tree.items()
     if tag == "__int__" and type(body) is str and len(body) <= 4000:
         return int(body)
     if tag == "__float__" and type(body) is str:
         return float.fromhex(body)
-    if tag == "__complex__" and type(body) is list and len(body) == 2 and all(type(b) is str for b in body):
+    if (
+        tag == "__complex__"
+        and type(body) is list
+        and len(body) == 2
+        and all(type(b) is str for b in body)
+    ):
         return complex(float.fromhex(body[0]), float.fromhex(body[1]))
     if tag == "__tuple__" and type(body) is list:
         return tuple(from_json(v, _depth + 1) for v in body)
@@ -124,7 +129,11 @@ def _read_array(text: str) -> np.ndarray:
         arr = np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
     except Exception as exc:
         raise ValueError(f"unreadable array ({type(exc).__name__})") from exc
-    if type(arr) is not np.ndarray or arr.dtype.kind not in _ARRAY_KINDS or arr.dtype.fields is not None:
+    if (
+        type(arr) is not np.ndarray
+        or arr.dtype.kind not in _ARRAY_KINDS
+        or arr.dtype.fields is not None
+    ):
         raise ValueError("array of an unsupported dtype")
     return arr
 
@@ -174,7 +183,9 @@ class FrameReader:
         if len(self._buf) >= _HEADER.size:
             (size,) = _HEADER.unpack_from(self._buf)
             if size > self.max_bytes:
-                raise ValueError(f"the worker sent a message of {size / 1e6:.0f} MB (limit {self.max_bytes / 1e6:.0f} MB)")
+                raise ValueError(
+                    f"the worker sent a message of {size / 1e6:.0f} MB (limit {self.max_bytes / 1e6:.0f} MB)"
+                )
 
     def next_message(self) -> dict | None:
         """The next complete message, or None if more bytes are needed. ValueError if malformed."""

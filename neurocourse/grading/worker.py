@@ -282,10 +282,16 @@ def _child_main(request: dict, result_fd: int) -> None:
         tripwires.current = index
         for call in exercises[index]["calls"]:
             fn = ns.get(call["function"])
-            case = Case(call["function"], args=tuple(from_json(call["args"])), kwargs=from_json(call["kwargs"]))
+            case = Case(
+                call["function"],
+                args=tuple(from_json(call["args"])),
+                kwargs=from_json(call["kwargs"]),
+            )
             try:
                 outcome = call_safely(fn if callable(fn) else None, case)
-            except BaseException as exc:  # SystemExit, KeyboardInterrupt raised by the student's function
+            except (
+                BaseException
+            ) as exc:  # SystemExit, KeyboardInterrupt raised by the student's function
                 outcome = Outcome("error", error=_error_text(exc))
             outcomes.append(_encode_outcome(outcome))
         tripwires.current = None
@@ -295,7 +301,9 @@ def _child_main(request: dict, result_fd: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="neurocourse grading worker (started by the grader)")
+    parser = argparse.ArgumentParser(
+        description="neurocourse grading worker (started by the grader)"
+    )
     parser.add_argument("--zygote", type=int, required=True, help="socket file descriptor")
     parser.add_argument("--preload", default="", help="comma-separated modules to import up front")
     args = parser.parse_args(argv)

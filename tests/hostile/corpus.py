@@ -35,7 +35,9 @@ TOY_EXERCISES = (
             Case("scale", args=(1.5, -1.0), label="1.5 times -1", points=1),
             Case("add", args=(2, 3), label="2 + 3", points=1, compare="exact"),
         ),
-        mistakes=(Mistake("scale", "wrong sign", lambda x, k: -np.asarray(x) * k, "check the sign"),),
+        mistakes=(
+            Mistake("scale", "wrong sign", lambda x, k: -np.asarray(x) * k, "check the sign"),
+        ),
     ),
     Exercise(
         id="toy_ernst",
@@ -49,7 +51,9 @@ TOY_EXERCISES = (
             Case("ernst", args=(2.0, 1.3), label="TR = 2 s, T1 = 1.3 s", points=2, rtol=1e-9),
             Case("ernst", args=(0.05, 1.0), label="TR = 50 ms, T1 = 1 s", points=1, rtol=1e-9),
         ),
-        mistakes=(Mistake("ernst", "radians", lambda TR, T1: np.arccos(np.exp(-TR / T1)), "use degrees"),),
+        mistakes=(
+            Mistake("ernst", "radians", lambda TR, T1: np.arccos(np.exp(-TR / T1)), "use degrees"),
+        ),
     ),
     Exercise(
         id="toy_other",
@@ -64,29 +68,33 @@ TOY_EXERCISES = (
 )
 MAX = {"toy_scale": 4.0, "toy_ernst": 3.0, "toy_other": 3.0}
 
-GOOD_SCALE = '''
+GOOD_SCALE = """
 def scale(x, k):
     return np.asarray(x, dtype=float) * k
-'''
-GOOD_ADD = '''
+"""
+GOOD_ADD = """
 def add(a, b):
     return a + b
-'''
-GOOD_ERNST = '''
+"""
+GOOD_ERNST = """
 def ernst(TR, T1):
     return np.degrees(np.arccos(np.exp(-TR / T1)))
-'''
+"""
 HEADER = "import numpy as np\nfrom neurocourse.grading import check\n"
 
 
 def notebook(*cells: str) -> str:
     """A notebook (JSON text) with a markdown title and the given code cells."""
-    nb = new_notebook(cells=[new_markdown_cell("# toy"), new_code_cell(HEADER)]
-                      + [new_code_cell(textwrap.dedent(c).strip("\n")) for c in cells])
+    nb = new_notebook(
+        cells=[new_markdown_cell("# toy"), new_code_cell(HEADER)]
+        + [new_code_cell(textwrap.dedent(c).strip("\n")) for c in cells]
+    )
     return nbformat.writes(nb)
 
 
-def good_toy(scale: str = GOOD_SCALE, add: str = GOOD_ADD, ernst: str = GOOD_ERNST, *extra: str) -> str:
+def good_toy(
+    scale: str = GOOD_SCALE, add: str = GOOD_ADD, ernst: str = GOOD_ERNST, *extra: str
+) -> str:
     """A ``01_toy`` notebook; pass a replacement for any of the three functions."""
     return notebook(scale, add, ernst, 'check("toy_scale", scale, add)', *extra)
 
@@ -97,24 +105,26 @@ def good_other() -> str:
 
 def stub_toy() -> str:
     stub = "    raise NotImplementedError('Write your solution here.')\n"
-    return notebook("def scale(x, k):\n" + stub, "def add(a, b):\n" + stub, "def ernst(TR, T1):\n" + stub)
+    return notebook(
+        "def scale(x, k):\n" + stub, "def add(a, b):\n" + stub, "def ernst(TR, T1):\n" + stub
+    )
 
 
 HOSTILE: dict[str, str] = {
     # --- stalls: each costs only toy_scale
     "infinite_loop": good_toy("def scale(x, k):\n    while True:\n        pass\n"),
     "ignores_signals": good_toy(
-        '''
+        """
         import signal, time
         for s in (signal.SIGALRM, signal.SIGTERM, signal.SIGINT):
             signal.signal(s, signal.SIG_IGN)
         def scale(x, k):
             signal.alarm(1)
             time.sleep(10_000)
-        '''
+        """
     ),
     "swallows_everything": good_toy(
-        '''
+        """
         import time
         def scale(x, k):
             while True:
@@ -122,37 +132,47 @@ HOSTILE: dict[str, str] = {
                     time.sleep(10_000)
                 except BaseException:
                     pass
-        '''
+        """
     ),
     # --- process exits: os._exit kills the process (crash); sys.exit is an exception (error)
     "os_exit": good_toy("import os\ndef scale(x, k):\n    os._exit(0)\n"),
     "sys_exit": good_toy(GOOD_SCALE, "import sys\ndef add(a, b):\n    sys.exit(3)\n"),
     "sys_exit_top_level": notebook(GOOD_SCALE, GOOD_ADD, "import sys\nsys.exit(0)", GOOD_ERNST),
     # --- resources
-    "memory_bomb": good_toy("def scale(x, k):\n    hog = [bytearray(50_000_000) for _ in range(100_000)]\n    return hog\n"),
+    "memory_bomb": good_toy(
+        "def scale(x, k):\n    hog = [bytearray(50_000_000) for _ in range(100_000)]\n    return hog\n"
+    ),
     "prints_200mb": good_toy(
-        GOOD_SCALE, GOOD_ADD, GOOD_ERNST,
+        GOOD_SCALE,
+        GOOD_ADD,
+        GOOD_ERNST,
         "import sys\nchunk = 'x' * 1_000_000\nfor _ in range(200):\n    sys.stdout.write(chunk)\n",
     ),
     "segfault": good_toy("import ctypes\ndef scale(x, k):\n    return ctypes.string_at(0)\n"),
     "runaway_thread": good_toy(
-        GOOD_SCALE, GOOD_ADD, GOOD_ERNST,
-        '''
+        GOOD_SCALE,
+        GOOD_ADD,
+        GOOD_ERNST,
+        """
         import threading
         def _spin():
             while True:
                 pass
         threading.Thread(target=_spin, daemon=False).start()
-        ''',
+        """,
     ),
     "floods_result_pipe": good_toy(
         "import os\ndef scale(x, k):\n    os.write(3, b'\\xff' * 1_000_000)\n    return 0.0\n"
     ),
-    "kills_its_parent": good_toy("import os, signal\ndef scale(x, k):\n    os.kill(os.getppid(), signal.SIGKILL)\n"),
+    "kills_its_parent": good_toy(
+        "import os, signal\ndef scale(x, k):\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+    ),
     # --- tampering: tries to overwrite every notebook it can reach from its working directory
     "overwrites_others": good_toy(
-        GOOD_SCALE, GOOD_ADD, GOOD_ERNST,
-        '''
+        GOOD_SCALE,
+        GOOD_ADD,
+        GOOD_ERNST,
+        """
         import glob, os
         _targets = set()
         for _base in {os.getcwd(), os.environ.get("HOME", ""), os.environ.get("OLDPWD", ""),
@@ -169,11 +189,11 @@ HOSTILE: dict[str, str] = {
                     _f.write("{}")
             except OSError:
                 pass
-        ''',
+        """,
     ),
     # --- cheating the comparison: patched numpy and always-equal objects, with wrong answers
     "patches_numpy": good_toy(
-        '''
+        """
         import math
         np.allclose = lambda *a, **k: True
         np.array_equal = lambda *a, **k: True
@@ -184,7 +204,7 @@ HOSTILE: dict[str, str] = {
                 return True
         def scale(x, k):
             return AlwaysEqual(-1.0)
-        ''',
+        """,
         "def add(a, b):\n    return a - b\n",
         "def ernst(TR, T1):\n    return 0.0\n",
     ),
@@ -193,17 +213,19 @@ HOSTILE: dict[str, str] = {
     ),
     # --- calling the package's reference implementation
     "imports_reference": good_toy(
-        GOOD_SCALE, GOOD_ADD,
+        GOOD_SCALE,
+        GOOD_ADD,
         "from neurocourse.mri import ernst_angle as _ea\ndef ernst(TR, T1):\n    return _ea(TR, T1)\n",
     ),
     "hides_reference": good_toy(
-        GOOD_SCALE, GOOD_ADD,
-        '''
+        GOOD_SCALE,
+        GOOD_ADD,
+        """
         import importlib
         def ernst(TR, T1):
             module = importlib.import_module("neurocourse." + "mri")
             return getattr(module, "ernst" + "_angle")(TR, T1)
-        ''',
+        """,
     ),
 }
 
@@ -220,7 +242,10 @@ EXPECTED: dict[str, dict[str, float]] = {
     "sys_exit": {"toy_scale": 3, "toy_ernst": 3},
     "memory_bomb": {"toy_scale": 1, "toy_ernst": 3},
     "returns_objects": {"toy_scale": 1, "toy_ernst": 3},
-    "kills_its_parent": {"toy_scale": 1, "toy_ernst": 3},  # scale returns None; the grader restarts the zygote
+    "kills_its_parent": {
+        "toy_scale": 1,
+        "toy_ernst": 3,
+    },  # scale returns None; the grader restarts the zygote
     "sys_exit_top_level": {"toy_scale": 4, "toy_ernst": 0},  # cells after sys.exit do not run
     # harmless to the grade
     "prints_200mb": {"toy_scale": 4, "toy_ernst": 3},
