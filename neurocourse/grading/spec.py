@@ -221,6 +221,10 @@ class ExerciseResult:
     title: str
     cases: tuple[CaseResult, ...]
 
+    def __repr__(self) -> str:
+        # Short, so that a notebook cell ending in check(...) does not print every case twice.
+        return f"<ExerciseResult {self.exercise}: {self.score:g}/{self.max_score:g} points>"
+
     @property
     def score(self) -> float:
         return float(sum(c.points for c in self.cases))
