@@ -70,7 +70,7 @@ def test_chapter_anatomy(entry):
     assert labels, "numbered equations: $$ ... $$ (eq-label)"
     refs = set(re.findall(r"\{eq\}`(eq-[\w-]+)`", text))
     assert refs & set(labels), "equations must be referenced in the text with {eq}"
-    assert "{cite" in text and "{bibliography}" in text
+    assert "{footcite" in text and "{footbibliography}" in text, "per-chapter references"
     assert re.search(r"from neurocourse\.widgets(\.\w+)? import", text), "at least one ipywidgets explorer"
     assert "exercises/" in text or "{ref}`practices`" in text, "link to the graded exercises"
     assert "Check your understanding" in text
@@ -80,6 +80,6 @@ def test_bibliography_keys_are_unique_and_cited_keys_exist():
     dupes = {k for k in BIB_KEYS if BIB_KEYS.count(k) > 1}
     assert not dupes, f"duplicate bibtex keys: {sorted(dupes)}"
     for path in (ROOT / "book").glob("*.md"):
-        for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", path.read_text()):
+        for group in re.findall(r"\{(?:foot)?cite(?::\w+)?\}`([^`]+)`", path.read_text()):
             for key in group.split(","):
                 assert key.strip() in BIB_KEYS, f"{path.name} cites unknown key {key.strip()!r}"
