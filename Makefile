@@ -40,10 +40,10 @@ notebooks: $(VENV)/.stamp-dev
 	$(BIN)/neurocourse assign --check
 	$(BIN)/pytest -q -n 2 --dist loadscope --nbval-lax --nbval-current-env -p no:cacheprovider exercises solutions
 
-# The gating build executes every chapter afresh (the cache is cleared first).
+# The gating build re-reads every page (--all) and executes every chapter afresh (cache cleared).
 book-strict: $(VENV)/.stamp-dev
 	rm -rf _build/.jupyter_cache
-	$(JB) || { cat _build/html/reports/*.err.log 2>/dev/null; exit 1; }
+	$(JB) --all || { cat _build/html/reports/*.err.log 2>/dev/null; exit 1; }
 
 assign: $(VENV)/.stamp-base
 	$(BIN)/neurocourse assign
