@@ -24,7 +24,14 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-base requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
-book: $(VENV)/.stamp-base
+# jupyter-cache keys each page on its own source only; when the package changes, the cached outputs
+# of pages that import it are stale, so the cache (and Sphinx's parsed pages) are dropped.
+PKG_SOURCES := $(shell find neurocourse -name '*.py' -o -name '*.json' 2>/dev/null)
+_build/.stamp-pkg: $(PKG_SOURCES)
+	rm -rf _build/.jupyter_cache _build/.doctrees
+	mkdir -p _build && touch $@
+
+book: $(VENV)/.stamp-base _build/.stamp-pkg
 	$(JB) || { cat _build/html/reports/*.err.log 2>/dev/null; exit 1; }
 
 test: $(VENV)/.stamp-dev

@@ -6,7 +6,7 @@ from neurocourse.grading.registry import all_exercises
 
 
 def practices_markdown(link_prefix: str = "../exercises/") -> str:
-    """A Markdown table with one row per exercise: title, what it practises, seed problem, notebook.
+    """A Markdown table with one row per exercise: title, what it practises, seed problem, notebook link.
 
     Parameters
     ----------
@@ -14,14 +14,14 @@ def practices_markdown(link_prefix: str = "../exercises/") -> str:
         Prefix of the notebook links, relative to the page that shows the table.
     """
     rows = [
-        "| exercise | what it practises | graded functions | seed problem | notebook |",
-        "|---|---|---|---|---|",
+        "| exercise | what it practises | seed problem | notebook |",
+        "|---|---|---|---|",
     ]
     for ex in all_exercises():
         funcs = ", ".join(f"`{f}`" for f in ex.functions)
-        link = f"[{ex.notebook}.ipynb]({link_prefix}{ex.notebook}.ipynb)"
+        link = f"[{ex.notebook}]({link_prefix}{ex.notebook}.ipynb)"
         rows.append(
-            f"| **{ex.title}** (`{ex.id}`, {ex.max_points:g} points) | {ex.practises} | {funcs} "
+            f"| **{ex.title}** <br> `{ex.id}`, {ex.max_points:g} points | {ex.practises} You write {funcs}. "
             f"| {ex.seed_problem} | {link} |"
         )
     return "\n".join(rows)
