@@ -7,8 +7,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-JB     := $(BIN)/jupyter-book build . -W -n --keep-going
-export MPLBACKEND := Agg
+# Chapters must run with Jupyter's inline backend to emit figures: never inherit MPLBACKEND=Agg.
+JB     := env -u MPLBACKEND $(BIN)/jupyter-book build . -W -n --keep-going
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: book test lint unit notebooks book-strict assign clean
@@ -41,16 +41,17 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .
 
 unit: $(VENV)/.stamp-dev
-	$(BIN)/pytest -q -n 2 tests
+	MPLBACKEND=Agg $(BIN)/pytest -q -n 2 tests
 
 notebooks: $(VENV)/.stamp-dev
 	$(BIN)/neurocourse assign --check
-	$(BIN)/pytest -q -n 2 --dist loadscope --nbval-lax --nbval-current-env -p no:cacheprovider exercises solutions
+	MPLBACKEND=Agg $(BIN)/pytest -q -n 2 --dist loadscope --nbval-lax --nbval-current-env -p no:cacheprovider exercises solutions
 
 # The gating build re-reads every page (--all) and executes every chapter afresh (cache cleared).
 book-strict: $(VENV)/.stamp-dev
 	rm -rf _build/.jupyter_cache
 	$(JB) --all || { cat _build/html/reports/*.err.log 2>/dev/null; exit 1; }
+	$(BIN)/python tools/check_built_book.py _build/html
 
 assign: $(VENV)/.stamp-base
 	$(BIN)/neurocourse assign
