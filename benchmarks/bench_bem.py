@@ -5,10 +5,9 @@ Times, in the same run and on the same mesh, (a) building and solving the BEM sy
 ratios. Run with ``.venv/bin/python benchmarks/bench_bem.py``.
 """
 
-import statistics
-import time
 
 import numpy as np
+from _timing import median_time
 
 from neurocourse.meg.bem import bem_lead_field, bem_model
 from neurocourse.meg.mesh import icosphere
@@ -17,14 +16,6 @@ SIGMA = 0.3
 N_REPEAT = 3
 
 
-def _median_time(fn, n=N_REPEAT):
-    times = []
-    out = None
-    for _ in range(n):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def main():
@@ -59,10 +50,10 @@ def main():
         s = om.make_sensors(sens, nrm)
         return om.GainMEG(hminv, dsm, om.Head2MEGMat(geom, s), om.DipSource2MEGMat(dip, s)).array()
 
-    t_ob, _ = _median_time(ours_build)
-    t_mb, _ = _median_time(om_build)
-    t_of, g_ours = _median_time(ours_full)
-    t_mf, g_om = _median_time(om_full)
+    t_ob, _ = median_time(ours_build, N_REPEAT)
+    t_mb, _ = median_time(om_build, N_REPEAT)
+    t_of, g_ours = median_time(ours_full, N_REPEAT)
+    t_mf, g_om = median_time(om_full, N_REPEAT)
     rel = np.linalg.norm(g_ours - g_om) / np.linalg.norm(g_om)
     print(f"ico-3 mesh: {mesh.n_vertices} vertices, {mesh.n_triangles} triangles; "
           f"{len(src)} dipoles x 3 orientations, {len(sens)} magnetometers")

@@ -7,24 +7,16 @@ make_first_level_design_matrix``, checks that the matrices agree, and prints med
 Run with ``.venv/bin/python benchmarks/bench_design.py``.
 """
 
-import statistics
-import time
 import warnings
 
 import numpy as np
+from _timing import median_time
 
 from neurocourse import design
 
 N_REPEAT = 7
 
 
-def _median_time(fn, n=N_REPEAT):
-    times, out = [], None
-    for _ in range(n):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def main():
@@ -52,8 +44,8 @@ def main():
             warnings.simplefilter("ignore")
             return make_first_level_design_matrix(ft, frame, **kw).to_numpy()
 
-    t_ours, X1 = _median_time(ours)
-    t_theirs, X2 = _median_time(theirs)
+    t_ours, X1 = median_time(ours, N_REPEAT)
+    t_theirs, X2 = median_time(theirs, N_REPEAT)
     print(f"design matrix {X1.shape}: max |difference| = {np.max(np.abs(X1 - X2)):.2e}")
     print(f"neurocourse  median {1e3 * t_ours:8.2f} ms")
     print(f"nilearn      median {1e3 * t_theirs:8.2f} ms")

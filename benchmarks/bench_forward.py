@@ -13,19 +13,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import time
 from pathlib import Path
 
 import numpy as np
-
-
-def _median_time(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), out
+from _timing import median_time
 
 
 def main(n_sources: int = 5000, repeats: int = 3) -> dict:
@@ -44,9 +35,9 @@ def main(n_sources: int = 5000, repeats: int = 3) -> dict:
     sphere = mne.make_sphere_model(r0=center, head_radius=None)
     arr = vectorview_array()
 
-    t_mne, fwd = _median_time(lambda: mne.make_forward_solution(
+    t_mne, fwd = median_time(lambda: mne.make_forward_solution(
         info, None, src, sphere, meg=True, eeg=False, mindist=0), repeats)
-    t_nc, G = _median_time(lambda: sensor_lead_field(rr, arr, center), repeats)
+    t_nc, G = median_time(lambda: sensor_lead_field(rr, arr, center), repeats)
     Gm = fwd["sol"]["data"]
     rel = float(np.max(np.abs(G - Gm).max(axis=1) / np.abs(Gm).max(axis=1)))
     print(f"sphere lead field, {arr.n_channels} channels x {n_sources} sources "

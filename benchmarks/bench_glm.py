@@ -11,19 +11,10 @@ and the ratios. Usage: ``.venv/bin/python benchmarks/bench_glm.py [--voxels 5000
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
-
-
-def _median_time(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), out
+from _timing import median_time
 
 
 def main(argv=None):
@@ -65,9 +56,9 @@ def main(argv=None):
         return X.T @ Y
 
     ours()  # warm up (BLAS threads, page faults)
-    t_ours, t_stat = _median_time(ours, args.repeats)
-    t_floor, _ = _median_time(floor, args.repeats)
-    t_nil, t_nilearn = _median_time(theirs, args.nilearn_repeats)
+    t_ours, t_stat = median_time(ours, args.repeats)
+    t_floor, _ = median_time(floor, args.repeats)
+    t_nil, t_nilearn = median_time(theirs, args.nilearn_repeats)
     # relative difference, with |t| floored at 1 so that t ~ 0 voxels compare absolutely
     diff = np.max(np.abs(t_stat - t_nilearn) / np.maximum(np.abs(t_nilearn), 1.0))
 
