@@ -61,6 +61,9 @@ def test_stub_and_errors_and_missing():
     r = _run(stub)
     assert [c.status for c in r.cases if c.function == "square"] == ["not_implemented"] * 3
     assert "not written yet" in r.cases[0].message
+    text = r.report()
+    assert text.count("[TODO] square: not written yet") == 1 and "(0/3)" in text
+    assert "hidden test 1: failed" in text
 
     r = _run(lambda x: 1 / 0)
     assert r.cases[0].status == "error" and "ZeroDivisionError" in r.cases[0].message
