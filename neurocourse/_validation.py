@@ -81,3 +81,14 @@ def check_shape(name: str, value, shape: tuple) -> np.ndarray:
         want = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
         raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
     return arr
+
+
+def check_int(name: str, value, low: int) -> int:
+    """Require ``value`` to be an integer (an int, or a float with no fractional part) >= ``low``."""
+    try:
+        ival = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}") from exc
+    if ival != value or ival < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return ival

@@ -39,7 +39,7 @@ import numpy as np
 import scipy.linalg
 
 from neurocourse import hrf as _hrf
-from neurocourse._validation import as_finite, check_positive, check_range
+from neurocourse._validation import as_finite, check_int, check_positive, check_range
 
 __all__ = [
     "HRF_MODELS",
@@ -192,20 +192,11 @@ def frame_times(n_scans, tr, slice_time_ref=0.0):
     ndarray, shape (n_scans,)
         Frame times (s).
     """
-    n_scans = _check_int("n_scans", n_scans, 2)
+    n_scans = check_int("n_scans", n_scans, 2)
     tr = float(check_positive("tr", tr, unit="s"))
     ref = float(check_range("slice_time_ref", slice_time_ref, 0.0, 1.0))
     return (np.arange(n_scans) + ref) * tr
 
-
-def _check_int(name, value, low):
-    try:
-        ival = int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}") from exc
-    if ival != value or ival < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return ival
 
 
 def _check_frame_times(ft):
@@ -271,7 +262,7 @@ def sample_condition(onsets, durations, amplitudes, frame_times, oversampling=50
     nilearn ``hemodynamic_models._sample_condition`` (0.14).
     """
     ft = _check_frame_times(frame_times)
-    oversampling = _check_int("oversampling", oversampling, 1)
+    oversampling = check_int("oversampling", oversampling, 1)
     min_onset = float(as_finite("min_onset", min_onset, unit="s"))
     ev = make_events(onsets, durations, amplitudes)
     grid = _fine_grid(ft, oversampling, min_onset)
@@ -383,10 +374,10 @@ def compute_regressor(onsets, durations, amplitudes, frame_times, hrf_model="glo
     nilearn ``hemodynamic_models.compute_regressor`` (0.14).
     """
     ft = _check_frame_times(frame_times)
-    oversampling = _check_int("oversampling", oversampling, 1)
+    oversampling = check_int("oversampling", oversampling, 1)
     if isinstance(hrf_model, str):
         hrf_model = hrf_model.lower()
-    fir_delays = [0] if fir_delays is None else [_check_int("fir_delays", d, 0) for d in fir_delays]
+    fir_delays = [0] if fir_delays is None else [check_int("fir_delays", d, 0) for d in fir_delays]
     tr = float(np.min(np.diff(ft)))
     stim, grid = sample_condition(onsets, durations, amplitudes, ft, oversampling, min_onset)
     kernels = _kernels(hrf_model, tr, oversampling, fir_delays)
@@ -475,7 +466,7 @@ def polynomial_drift(order, frame_times):
     nilearn ``design_matrix._poly_drift`` (0.14).
     """
     ft = _check_frame_times(frame_times)
-    order = _check_int("drift_order", order, 0)
+    order = check_int("drift_order", order, 0)
     pol = (ft[:, None] / float(ft.max())) ** np.arange(order + 1)
     pol = _orthogonalize(pol)
     return np.hstack([pol[:, 1:], pol[:, :1]])
@@ -800,8 +791,8 @@ def simulate_ar1_noise(n_scans, n_voxels=1, rho=0.3, sigma=1.0, rng=None):
     Box & Jenkins, *Time Series Analysis* (AR(1) process); Purdon & Weisskoff 1998,
     Hum. Brain Mapp. 6:239 (AR(1) noise in fMRI).
     """
-    n_scans = _check_int("n_scans", n_scans, 1)
-    n_voxels = _check_int("n_voxels", n_voxels, 1)
+    n_scans = check_int("n_scans", n_scans, 1)
+    n_voxels = check_int("n_voxels", n_voxels, 1)
     rho = check_range("rho", rho, -1.0, 1.0, low_inclusive=False, high_inclusive=False)
     sigma = check_positive("sigma", sigma, allow_zero=True)
     rho = np.broadcast_to(rho, (n_voxels,))

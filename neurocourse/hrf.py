@@ -34,7 +34,7 @@ import numpy as np
 from scipy.special import gammaln
 from scipy.stats import gamma as _gamma_dist
 
-from neurocourse._validation import as_finite, check_positive
+from neurocourse._validation import as_finite, check_int, check_positive
 
 __all__ = [
     "SPMHRFParams",
@@ -336,20 +336,11 @@ def fir_basis(n_delays, oversampling=50):
     ----------
     nilearn ``hemodynamic_models._hrf_kernel`` with ``hrf_model="fir"`` (0.14).
     """
-    n_delays = _check_int("n_delays", n_delays, 1)
-    oversampling = _check_int("oversampling", oversampling, 1)
+    n_delays = check_int("n_delays", n_delays, 1)
+    oversampling = check_int("oversampling", oversampling, 1)
     blocks = np.eye(n_delays) / oversampling
     return np.repeat(blocks, oversampling, axis=1)
 
-
-def _check_int(name, value, low):
-    try:
-        ival = int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}") from exc
-    if ival != value or ival < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return ival
 
 
 def gamma_hrf(t, shape=6.0, scale=1.0, delay=0.0):
@@ -517,7 +508,7 @@ def spm_canonical_hrf(rt, params=SPMHRFParams(), microtime_resolution=16):
     Friston et al. 1998.
     """
     rt = float(check_positive("rt", rt, unit="s"))
-    n_micro = _check_int("microtime_resolution", microtime_resolution, 1)
+    n_micro = check_int("microtime_resolution", microtime_resolution, 1)
     p = params
     for name in ("delay", "undershoot", "dispersion", "u_dispersion", "ratio", "length"):
         check_positive(f"params.{name}", getattr(p, name))

@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from neurocourse._validation import as_finite, check_positive
+from neurocourse._validation import as_finite, check_int, check_positive
 
 __all__ = [
     "balloon_system",
@@ -48,15 +48,6 @@ __all__ = [
     "time_invariance_error",
 ]
 
-
-def _check_int(name, value, low):
-    try:
-        ival = int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}") from exc
-    if ival != value or ival < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return ival
 
 
 def _signal(name, x):
@@ -98,7 +89,7 @@ def impulse_train(onsets, dt, n_samples, amplitudes=1.0, durations=0.0):
     Boynton et al. 1996 (events as impulses into an LTI system).
     """
     dt = float(check_positive("dt", dt, unit="s"))
-    n_samples = _check_int("n_samples", n_samples, 1)
+    n_samples = check_int("n_samples", n_samples, 1)
     on = np.atleast_1d(as_finite("onsets", onsets, unit="s")).astype(float)
     amp = np.broadcast_to(as_finite("amplitudes", amplitudes), on.shape).astype(float)
     dur = np.broadcast_to(check_positive("durations", durations, unit="s", allow_zero=True),
@@ -195,7 +186,7 @@ def delay(x, shift):
         ``[0]*shift + x[:n - shift]``.
     """
     x = _signal("x", x)
-    shift = _check_int("shift", shift, 0)
+    shift = check_int("shift", shift, 0)
     out = np.zeros_like(x)
     if shift < x.size:
         out[shift:] = x[: x.size - shift]
@@ -287,7 +278,7 @@ def time_invariance_error(system: Callable, x, shift):
         0 for a time-invariant system (up to rounding).
     """
     x = _signal("x", x)
-    k = _check_int("shift", shift, 0)
+    k = check_int("shift", shift, 0)
     if k >= x.size:
         raise ValueError(f"shift must be < len(x) = {x.size} samples, got {shift!r}")
     y = _run(system, x, "x")
