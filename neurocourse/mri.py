@@ -18,6 +18,7 @@ import numpy as np
 from neurocourse._validation import as_finite, check_positive, check_range
 
 __all__ = [
+    "PROTOCOL_TE",
     "TISSUE_RELAXATION",
     "TissueRelaxation",
     "bold_signal_change",
@@ -406,3 +407,9 @@ def tissue_relaxation(tissue: str, B0: float) -> TissueRelaxation:
             f"got ({tissue!r}, {B0!r})"
         )
     return TISSUE_RELAXATION[key]
+
+
+#: Echo times (s) of a typical BOLD protocol per field strength (T): ``{B0: (TE_GRE, TE_SE)}``,
+#: gradient echo at TE ≈ grey-matter T2* (the contrast optimum, :func:`contrast_optimal_te`) and
+#: spin echo at about twice that (course seed text, fmri.md §6.3).
+PROTOCOL_TE = {1.5: (0.05, 0.1), 3.0: (0.03, 0.06), 7.0: (0.025, 0.045)}

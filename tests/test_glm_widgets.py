@@ -1,14 +1,12 @@
-"""The GLM chapter's explorers: smoke tests, and the experiment helpers they draw."""
+"""The GLM chapter's explorers: smoke tests (the experiment helpers are in test_simulate.py)."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-import numpy as np
-import pytest
 
-from neurocourse import design
+from neurocourse.simulate import CONTRASTS
 from neurocourse.widgets import glm as wg
 
 
@@ -16,7 +14,7 @@ def test_glm_explorer_builds_and_renders_all_settings():
     w = wg.glm_explorer()
     defaults = {c._kwarg: c.value for c in w.kwargs_widgets}
     assert defaults == {"sigma": 1.0, "rho": 0.4, "contrast": "A", "noise_model": "ols"}
-    for contrast in wg.CONTRASTS:
+    for contrast in CONTRASTS:
         w.f(**{**defaults, "contrast": contrast, "noise_model": "ar1"})
     plt.close("all")
 
@@ -27,43 +25,3 @@ def test_efficiency_explorer_builds_and_renders():
     assert defaults == {"block_length": 16.0, "soa": 4.0}
     w.f(block_length=2.0, soa=16.0)
     plt.close("all")
-
-
-def test_slice_experiment_has_the_stated_truth_and_design():
-    exp = wg.slice_experiment(shape=(12, 10), n_scans=100, sigma=0.0, seed=1)
-    assert exp.Y.shape == (100, 120) and exp.beta_a.shape == (12, 10)
-    # sigma = 0: the data are exactly X beta, baseline 100
-    X = exp.design.matrix
-    beta = np.zeros((X.shape[1], 120))
-    beta[exp.design.index("A")] = exp.beta_a.ravel()
-    beta[exp.design.index("B")] = exp.beta_b.ravel()
-    beta[exp.design.index("constant")] = 100.0
-    np.testing.assert_allclose(exp.Y, X @ beta, rtol=1e-12)
-    # the blob centre is off the voxel grid (<= 0.5 voxel per axis, radius 12/9 voxels), so the
-    # largest sampled value is between exp(-0.5 / (2 * (4/3)**2)) = 0.87 and the amplitude 1
-    assert 0.87 < exp.beta_a.max() <= 1.0
-    c = exp.contrast_vector("A > B")
-    assert c[exp.design.index("A")] == 1 and c[exp.design.index("B")] == -1 and c.sum() == 0
-    assert exp.contrast_vector("any effect (F)").shape == (2, X.shape[1])
-    with pytest.raises(ValueError, match="contrast must be one of"):
-        exp.contrast_vector("C")
-
-
-def test_block_efficiency_equals_the_matrix_formula_and_has_an_interior_optimum():
-    ft = design.frame_times(200, 2.0)
-    dm = design.make_design_matrix(ft, design.make_events(np.arange(0.0, 400.0, 32.0), 16.0, 1.0,
-                                                          "task"))
-    X = dm.matrix
-    c = dm.contrast({"task": 1})
-    expected = 1.0 / (c @ np.linalg.inv(X.T @ X) @ c)  # Dale 1999, sigma = 1
-    np.testing.assert_allclose(wg.block_design_efficiency(16.0), expected, rtol=1e-10)
-    eff = [wg.block_design_efficiency(b) for b in (2.0, 12.0, 100.0)]
-    # very short blocks are smoothed away by the HRF; very long ones are absorbed by the drifts
-    assert eff[1] > 5 * eff[0] and eff[1] > 5 * eff[2]
-
-
-def test_null_events_trade_differential_for_main_effect_efficiency():
-    fixed = wg.event_design_efficiency(2.0, 0.0)
-    jittered = wg.event_design_efficiency(2.0, 0.4)
-    assert jittered["A + B"] > 2 * fixed["A + B"]  # Henson / Dale: jitter helps the main effect
-    assert jittered["A - B"] < fixed["A - B"]  # ... and costs the differential contrast

@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from neurocourse import vessels
-from neurocourse.widgets.mri import PROTOCOL_TE, gre_explorer, vessel_size_explorer
+from neurocourse.mri import PROTOCOL_TE
+from neurocourse.widgets.mri import gre_explorer, vessel_size_explorer
 
 
 def test_gre_explorer_default_and_corners():

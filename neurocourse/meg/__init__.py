@@ -11,6 +11,7 @@ from neurocourse.meg.fields import (
     QuasiStatic,
     dipole_field_infinite,
     dipole_potential_infinite,
+    dipole_source,
     quasistatic_check,
     sarvas_field,
     split_field,
@@ -20,6 +21,7 @@ from neurocourse.meg.fields import (
 from neurocourse.meg.leadfield import (
     apply_forward,
     fixed_orientation,
+    helmet_maps,
     lead_field,
     sensor_lead_field,
 )
@@ -54,9 +56,11 @@ __all__ = [
     "ctf275_array",
     "dipole_field_infinite",
     "dipole_potential_infinite",
+    "dipole_source",
     "fixed_orientation",
     "folded_cortex",
     "gradiometer_pairs",
+    "helmet_maps",
     "lead_field",
     "make_sensor_array",
     "opm_array",

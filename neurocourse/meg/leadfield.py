@@ -20,7 +20,7 @@ from scipy import sparse
 
 from neurocourse._validation import as_finite
 from neurocourse.meg.fields import MU0_OVER_4PI, _check_outside, _points, _vec3
-from neurocourse.meg.sensors import SensorArray
+from neurocourse.meg.sensors import SensorArray, gradiometer_pairs, vectorview_array
 
 _CHUNK_ELEMENTS = 100_000  # sources × points per block: 0.8 MB per (P, S) array, cache-friendly
 
@@ -215,3 +215,49 @@ def apply_forward(G, j) -> np.ndarray:
         raise ValueError(f"j must have {G.shape[1] if G.ndim == 2 else '?'} rows to match G "
                          f"{G.shape}, got {jj.shape}")
     return G @ jj
+
+
+def helmet_maps(r0, q, sensors=None, center=(0, 0, 0)) -> dict:
+    """Magnetometer readings (T) and gradiometer-pair amplitudes (T/m) of one dipole on a helmet.
+
+    Sphere-model forward (:func:`sensor_lead_field`, coil integration included) of a single
+    dipole, split into the display quantities of a Vectorview-type helmet: the magnetometer
+    outputs, and at each planar-gradiometer site the root sum of squares of the two orthogonal
+    gradiometers (orientation-independent).
+
+    Parameters
+    ----------
+    r0 : array_like, shape (3,)
+        Dipole position in m.
+    q : array_like, shape (3,)
+        Moment in A·m.
+    sensors : SensorArray, optional
+        An array with magnetometers and paired planar gradiometers; default
+        :func:`~neurocourse.meg.sensors.vectorview_array` (102 of each kind and pair).
+    center : array_like, shape (3,), default (0, 0, 0)
+        Sphere centre in m (the Vectorview helmet origin by default).
+
+    Returns
+    -------
+    dict
+        ``mag_pos`` (n_mag, 3) m, ``mag`` (n_mag,) T, ``grad_pos`` (n_sites, 3) m (position of the
+        first gradiometer of each pair), ``grad`` (n_sites,) T/m (root sum of squares of each
+        orthogonal pair).
+
+    References
+    ----------
+    Sarvas (1987) Phys Med Biol 32:11; Ahonen et al. (1993) Phys Scr T49:198 (the Vectorview
+    sensor element and its paired planar gradiometers).
+    """
+    r0 = _vec3("r0", r0, "m")
+    q = _vec3("q", q, "A·m")
+    arr = vectorview_array() if sensors is None else sensors
+    if not isinstance(arr, SensorArray):
+        raise ValueError(f"sensors must be a SensorArray, got {type(arr).__name__}")
+    b = apply_forward(sensor_lead_field(np.atleast_2d(r0), arr, center), q)
+    mags = arr.picks("mag")
+    pairs = gradiometer_pairs(arr)
+    return {
+        "mag_pos": arr.positions[mags], "mag": b[mags],
+        "grad_pos": arr.positions[pairs[:, 0]], "grad": np.hypot(b[pairs[:, 0]], b[pairs[:, 1]]),
+    }

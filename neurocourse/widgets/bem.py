@@ -1,9 +1,9 @@
 """Explorer for the BEM chapter: how a radial dipole stops being silent in an aspherical head.
 
-Thin wrapper over :mod:`neurocourse.meg.bem`. The conductor is an ico-2 ellipsoid with semi-axes
-R(1+ε), R, R(1−ε) (R = 9 cm); a radial and a tangential 10 nAm dipole sit at eccentricity e
-along (1, 1, 1)/√3, and radial magnetometers on a 13 cm sphere read their fields. The default
-state (ε = 0.15, e = 0.7) shows a clear, non-zero radial-dipole map.
+Thin wrapper over :func:`neurocourse.meg.bem.radial_tangential_maps`: sliders and plotting only.
+The conductor is an ico-2 ellipsoid with semi-axes R(1+ε), R, R(1−ε) (R = 9 cm); a radial and a
+tangential 10 nAm dipole sit at eccentricity e along (1, 1, 1)/√3, and radial magnetometers on a
+13 cm sphere read their fields. The default state (ε = 0.15, e = 0.7) shows a clear, non-zero radial-dipole map.
 """
 
 from __future__ import annotations
@@ -12,47 +12,16 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from neurocourse.meg.bem import bem_lead_field, bem_model
-from neurocourse.meg.mesh import ellipsoid, icosphere
+from neurocourse.meg.bem import radial_tangential_maps
 
-__all__ = ["asphericity_explorer", "radial_tangential_maps"]
+__all__ = ["asphericity_explorer"]
 
-RADIUS = 0.09        # m
-SENSOR_RADIUS = 0.13  # m
-MOMENT = 10e-9       # A·m
-
-
-def radial_tangential_maps(asphericity=0.15, eccentricity=0.7, order=2):
-    """Radial-magnetometer readings for a radial and a tangential dipole in an ellipsoid.
-
-    Parameters
-    ----------
-    asphericity : float
-        ε in [0, 0.3] (0 is a sphere).
-    eccentricity : float
-        Source distance from the centre as a fraction of R, in [0, 0.9].
-    order : int
-        Icosphere order of the ellipsoid mesh.
-
-    Returns
-    -------
-    sensors : ndarray, shape (n, 3)
-        Sensor positions in m (upper half of a 13 cm sphere).
-    b_radial, b_tangential : ndarray, shape (n,)
-        Radial field component in T for the radial and the tangential 10 nAm dipole.
-    """
-    model = bem_model(ellipsoid(order, (RADIUS * (1 + asphericity), RADIUS,
-                                        RADIUS * (1 - asphericity))))
-    shell = icosphere(3, SENSOR_RADIUS).vertices
-    sensors = shell[shell[:, 2] > 0]
-    u = np.ones(3) / np.sqrt(3)
-    t = np.array([1.0, -1.0, 0.0]) / np.sqrt(2)
-    G = bem_lead_field(model, eccentricity * RADIUS * u, sensors, sensors / SENSOR_RADIUS)
-    return sensors, MOMENT * (G @ u), MOMENT * (G @ t)
+SENSOR_RADIUS = 0.13  # m, sensor shell passed to radial_tangential_maps and used for the projection
 
 
 def _plot(asphericity=0.15, eccentricity=0.7):
-    sensors, b_rad, b_tan = radial_tangential_maps(asphericity, eccentricity)
+    sensors, b_rad, b_tan = radial_tangential_maps(asphericity, eccentricity,
+                                                   sensor_radius=SENSOR_RADIUS)
     # azimuthal equidistant projection of the upper half sphere
     theta = np.arccos(np.clip(sensors[:, 2] / SENSOR_RADIUS, -1, 1))
     phi = np.arctan2(sensors[:, 1], sensors[:, 0])

@@ -1,10 +1,8 @@
 """Explorers for the chapter "The general linear model": a t-map explorer and a design-efficiency explorer.
 
-Thin wrappers over :mod:`neurocourse.design` (design matrices, efficiency, AR(1) simulation) and
-:mod:`neurocourse.glm` (fit, contrasts, thresholds). The small experiment helpers here
-(:func:`slice_experiment`, :func:`block_design_efficiency`, :func:`event_design_efficiency`) only
-compose those functions with fixed, seeded choices so that the book and the explorers show the same
-numbers.
+Thin wrappers over :mod:`neurocourse.simulate` (the seeded slice experiment and the design-efficiency
+sweeps) and :mod:`neurocourse.glm` (fit, contrasts, thresholds):
+sliders and plotting only.
 
 Default states: the GLM explorer shows a 32 x 32 slice with two active blobs (A left, B right), AR(1)
 noise with rho = 0.4 fitted by OLS, so about 10 % of the null voxels reach p < 0.05 instead of 5 %;
@@ -14,181 +12,19 @@ switching the noise model to "ar1" brings this back near 5 %. The efficiency exp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from neurocourse import design, glm
+from neurocourse import glm
+from neurocourse.simulate import (
+    CONTRASTS,
+    block_design_efficiency,
+    event_design_efficiency,
+    slice_experiment,
+)
 
-__all__ = [
-    "CONTRASTS",
-    "SliceExperiment",
-    "block_design_efficiency",
-    "efficiency_explorer",
-    "event_design_efficiency",
-    "glm_explorer",
-    "slice_experiment",
-]
-
-CONTRASTS = ("A", "B", "A > B", "B > A", "any effect (F)")
-
-
-@dataclass(frozen=True)
-class SliceExperiment:
-    """A simulated slice: its design, data and ground truth.
-
-    Attributes
-    ----------
-    design : neurocourse.design.DesignMatrix
-        Columns A, B, cosine drifts and the constant.
-    Y : ndarray, shape (n_scans, ny * nx)
-        Voxel time series (percent signal change around a baseline of 100).
-    beta_a, beta_b : ndarray, shape (ny, nx)
-        True response amplitudes of conditions A and B (percent signal change).
-    shape : tuple of int
-        (ny, nx).
-    """
-
-    design: design.DesignMatrix
-    Y: np.ndarray
-    beta_a: np.ndarray
-    beta_b: np.ndarray
-    shape: tuple
-
-    def contrast_vector(self, name):
-        """Contrast (vector, or matrix for the F test) for one of :data:`CONTRASTS`."""
-        dm = self.design
-        if name == "A":
-            return dm.contrast({"A": 1})
-        if name == "B":
-            return dm.contrast({"B": 1})
-        if name == "A > B":
-            return dm.contrast({"A": 1, "B": -1})
-        if name == "B > A":
-            return dm.contrast({"A": -1, "B": 1})
-        if name == "any effect (F)":
-            return np.vstack([dm.contrast({"A": 1}), dm.contrast({"B": 1})])
-        raise ValueError(f"contrast must be one of {CONTRASTS}, got {name!r}")
-
-
-def _blob(shape, center, radius):
-    yy, xx = np.mgrid[: shape[0], : shape[1]]
-    return np.exp(-((yy - center[0]) ** 2 + (xx - center[1]) ** 2) / (2.0 * radius**2))
-
-
-def slice_experiment(shape=(32, 32), n_scans=160, tr=2.0, amplitude=1.0, sigma=1.0, rho=0.4,
-                     seed=0):
-    """Simulate one slice: a block design with conditions A and B, two blobs, AR(1) noise.
-
-    Parameters
-    ----------
-    shape : tuple of int, default (32, 32)
-        Slice size in voxels (ny, nx).
-    n_scans : int, default 160
-        Number of scans.
-    tr : float, default 2.0
-        Repetition time (s).
-    amplitude : float, default 1.0
-        Peak response at the blob centres (percent signal change). A peaks left (and responds at
-        half amplitude to B), B peaks right.
-    sigma : float, default 1.0
-        Marginal noise standard deviation (percent signal change), >= 0.
-    rho : float, default 0.4
-        AR(1) coefficient of the noise, in (-1, 1).
-    seed : int, default 0
-        Random seed.
-
-    Returns
-    -------
-    SliceExperiment
-    """
-    ft = design.frame_times(n_scans, tr)
-    onsets = np.arange(10.0, n_scans * tr - 20.0, 15.0)
-    conds = np.where(np.arange(onsets.size) % 2 == 0, "A", "B")
-    events = design.make_events(onsets, 7.5, 1.0, conds)
-    dm = design.make_design_matrix(ft, events, hrf_model="glover", drift_model="cosine",
-                                   high_pass=0.01)
-    ny, nx = shape
-    a = amplitude * _blob(shape, (ny * 0.45, nx * 0.28), ny / 9)
-    b = amplitude * _blob(shape, (ny * 0.55, nx * 0.72), ny / 9) + 0.5 * a
-    beta = np.zeros((dm.shape[1], ny * nx))
-    beta[dm.index("A")] = a.ravel()
-    beta[dm.index("B")] = b.ravel()
-    beta[dm.index("constant")] = 100.0
-    Y = design.simulate_voxels(dm.matrix, beta, rho=rho, sigma=sigma, rng=seed)
-    return SliceExperiment(dm, Y, a, b, shape)
-
-
-def block_design_efficiency(block_length, n_scans=200, tr=2.0, high_pass=0.01):
-    """Efficiency of "task > rest" for an on/off block design, drift columns included.
-
-    Parameters
-    ----------
-    block_length : float
-        Length of each task block (s); rest blocks have the same length (period 2 x block_length).
-    n_scans : int, default 200
-        Number of scans.
-    tr : float, default 2.0
-        Repetition time (s).
-    high_pass : float, default 0.01
-        Cosine drift cut-off (Hz), as in nilearn (periods longer than 1/high_pass are modelled as
-        drift).
-
-    Returns
-    -------
-    float
-        :func:`neurocourse.design.efficiency` of the task column (1 / signal unit squared, noise
-        sigma = 1).
-    """
-    ft = design.frame_times(n_scans, tr)
-    onsets = np.arange(0.0, n_scans * tr, 2.0 * block_length)
-    dm = design.make_design_matrix(ft, design.make_events(onsets, block_length, 1.0, "task"),
-                                   hrf_model="glover", drift_model="cosine", high_pass=high_pass)
-    return design.efficiency(dm.matrix, dm.contrast({"task": 1}))
-
-
-def event_design_efficiency(soa, p_null=0.0, n_scans=200, tr=2.0, seed=0):
-    """Efficiency of an event-related design with two conditions and optional null events.
-
-    Events are placed every ``soa`` seconds; each slot is a null event (nothing happens) with
-    probability ``p_null``, otherwise A or B with equal probability. Null events jitter the
-    effective interval between real events.
-
-    Parameters
-    ----------
-    soa : float
-        Stimulus onset asynchrony of the slots (s), > 0.
-    p_null : float, default 0.0
-        Probability that a slot is a null event, in [0, 1).
-    n_scans : int, default 200
-        Number of scans.
-    tr : float, default 2.0
-        Repetition time (s).
-    seed : int, default 0
-        Random seed of the sequence.
-
-    Returns
-    -------
-    dict
-        ``{"A + B": e_main, "A - B": e_diff}``: efficiencies (sigma = 1) of the main effect of
-        the task and of the differential contrast.
-    """
-    rng = np.random.default_rng(seed)
-    ft = design.frame_times(n_scans, tr)
-    onsets = np.arange(4.0, n_scans * tr - 16.0, soa)
-    kind = rng.choice(["A", "B"], size=onsets.size)
-    real = rng.random(onsets.size) >= p_null
-    real[:2] = True  # keep both conditions present
-    kind[:2] = ["A", "B"]
-    events = design.make_events(onsets[real], 0.5, 1.0, kind[real])
-    dm = design.make_design_matrix(ft, events, hrf_model="glover", drift_model="cosine",
-                                   high_pass=0.01)
-    return {
-        "A + B": design.efficiency(dm.matrix, dm.contrast({"A": 1, "B": 1})),
-        "A - B": design.efficiency(dm.matrix, dm.contrast({"A": 1, "B": -1})),
-    }
+__all__ = ["efficiency_explorer", "glm_explorer"]
 
 
 # --------------------------------------------------------------------------------------------

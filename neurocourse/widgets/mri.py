@@ -12,12 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from neurocourse import mri, vessels
+from neurocourse.mri import PROTOCOL_TE
 
-__all__ = ["PROTOCOL_TE", "gre_explorer", "plot_vessel_curves", "vessel_size_explorer"]
-
-#: Echo times (s) used per field: GRE at TE ≈ grey-matter T2*, SE at about twice that
-#: (fmri.md §6.3).
-PROTOCOL_TE = {1.5: (0.05, 0.1), 3.0: (0.03, 0.06), 7.0: (0.025, 0.045)}
+__all__ = ["gre_explorer", "plot_vessel_curves", "vessel_size_explorer"]
 
 
 def gre_explorer(TR=2.0, T1=1.3, TE_ms=30.0, flip_deg=None, T2star_ms=45.0):
@@ -85,7 +82,8 @@ def gre_explorer(TR=2.0, T1=1.3, TE_ms=30.0, flip_deg=None, T2star_ms=45.0):
 def plot_vessel_curves(ax, result, B0, sequence="both"):
     """Draw GRE ΔR2* and/or SE ΔR2 (s⁻¹) against vessel radius (µm) from a Monte Carlo result.
 
-    ``result`` must contain ``B0`` and the echo times of :data:`PROTOCOL_TE` for that field.
+    ``result`` must contain ``B0`` and the echo times of :data:`neurocourse.mri.PROTOCOL_TE` for
+    that field.
     """
     ib = int(np.argmin(np.abs(result.B0 - B0)))
     te_ge, te_se = PROTOCOL_TE[float(result.B0[ib])]
@@ -115,8 +113,8 @@ def vessel_size_explorer(result=None, n_spins=800, n_radii=10, rng=0):
     ----------
     result : VesselMCResult, optional
         A precomputed :func:`neurocourse.vessels.simulate_vessel_mc` result that includes the
-        fields and echo times of :data:`PROTOCOL_TE`. If omitted, one is computed at
-        construction with ``n_spins`` spins and ``n_radii`` radii from 1 to 100 µm (a few s).
+        fields and echo times of :data:`neurocourse.mri.PROTOCOL_TE`. If omitted, one is computed
+        at construction with ``n_spins`` spins and ``n_radii`` radii from 1 to 100 µm (a few s).
     n_spins, n_radii : int
         Size of that simulation.
     rng : int
