@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurocourse import design as _design
-from neurocourse._validation import as_finite, check_positive, check_range
+from neurocourse._validation import as_finite, check_int, check_positive, check_range
 
 __all__ = [
     "CONTRASTS",
@@ -43,15 +43,6 @@ __all__ = [
 #: Contrast names understood by :meth:`SliceExperiment.contrast_vector`.
 CONTRASTS = ("A", "B", "A > B", "B > A", "any effect (F)")
 
-
-def _check_int(name, value, low):
-    try:
-        ival = int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}") from exc
-    if ival != value or ival < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return ival
 
 
 @dataclass(frozen=True)
@@ -150,8 +141,8 @@ def slice_experiment(shape=(32, 32), n_scans=160, tr=2.0, amplitude=1.0, sigma=1
     """
     if np.ndim(shape) != 1 or len(shape) != 2:
         raise ValueError(f"shape must be a pair (ny, nx) of integers >= 1, got {shape!r}")
-    ny, nx = (_check_int("shape", s, 1) for s in shape)
-    n_scans = _check_int("n_scans", n_scans, 2)
+    ny, nx = (check_int("shape", s, 1) for s in shape)
+    n_scans = check_int("n_scans", n_scans, 2)
     tr = float(check_positive("tr", tr, unit="s"))
     if n_scans * tr <= 45.0:
         raise ValueError(f"n_scans * tr must be > 45 s (one A and one B block), "
@@ -208,7 +199,7 @@ def block_design_efficiency(block_length, n_scans=200, tr=2.0, high_pass=0.01):
         If an argument is out of range.
     """
     block_length = float(check_positive("block_length", block_length, unit="s"))
-    n_scans = _check_int("n_scans", n_scans, 2)
+    n_scans = check_int("n_scans", n_scans, 2)
     tr = float(check_positive("tr", tr, unit="s"))
     high_pass = float(check_positive("high_pass", high_pass, unit="Hz"))
     ft = _design.frame_times(n_scans, tr)
@@ -255,7 +246,7 @@ def event_design_efficiency(soa, p_null=0.0, n_scans=200, tr=2.0, seed=0):
     """
     soa = float(check_positive("soa", soa, unit="s"))
     p_null = float(check_range("p_null", p_null, 0.0, 1.0, high_inclusive=False))
-    n_scans = _check_int("n_scans", n_scans, 2)
+    n_scans = check_int("n_scans", n_scans, 2)
     tr = float(check_positive("tr", tr, unit="s"))
     if 4.0 + soa >= n_scans * tr - 16.0:
         raise ValueError(f"soa must leave at least two slots between 4 s and "
