@@ -115,3 +115,20 @@ def test_buxton_properties():
 def test_bad_input(func, args, match):
     with pytest.raises(ValueError, match=match):
         func(*args)
+
+
+def test_grubb_cbv_ratio_closed_form_and_davis_consistency():
+    from neurocourse.bold import grubb_cbv_ratio
+
+    f = np.array([0.8, 1.0, 1.5, 2.0])
+    # Closed form (Grubb 1974): CBV/CBV0 = f**0.38; exact arithmetic, so 1e-14 is round-off.
+    np.testing.assert_allclose(grubb_cbv_ratio(f), f**0.38, rtol=1e-14)
+    assert grubb_cbv_ratio(1.0) == 1.0
+    # Davis's model is M [1 - (CBV/CBV0) (r/f)^beta] with CBV from Grubb's law; at r = 1 it must equal
+    # M [1 - v f^-beta]. Same arithmetic in another order, so 1e-12 covers round-off.
+    from neurocourse.bold import davis_bold
+
+    v = grubb_cbv_ratio(f)
+    np.testing.assert_allclose(davis_bold(f, 1.0), 0.08 * (1 - v * (1 / f) ** 1.5), rtol=1e-12)
+    with pytest.raises(ValueError, match="alpha"):
+        grubb_cbv_ratio(1.2, alpha=1.5)

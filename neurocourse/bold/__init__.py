@@ -27,6 +27,7 @@ from neurocourse.bold.coupling import (
     davis_calibrate_M,
     davis_cmro2_ratio,
     davis_positive_threshold,
+    grubb_cbv_ratio,
 )
 from neurocourse.bold.energy import (
     FARADAY,
@@ -94,6 +95,7 @@ __all__ = [
     "dilation_for_flow_ratio",
     "flow_ratio_from_dilation",
     "gre_compartments",
+    "grubb_cbv_ratio",
     "na_rate_from_current",
     "o2_content_to_ml_per_dl",
     "o2_rate_from_atp",

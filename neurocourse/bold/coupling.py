@@ -77,6 +77,27 @@ def cmro2_ratio_from_coupling(cbf_ratio, n):
     return 1.0 + (f - 1.0) / n
 
 
+def grubb_cbv_ratio(cbf_ratio, alpha=0.38):
+    """Blood-volume change implied by a flow change through Grubb's power law, CBV/CBV0 = f**alpha.
+
+    Parameters
+    ----------
+    cbf_ratio : array_like
+        f = CBF/CBF0, dimensionless, > 0.
+    alpha : float
+        Grubb exponent, dimensionless in [0, 1]. Default 0.38 (Grubb et al. 1974, Stroke 5:630),
+        the value inside :func:`davis_bold`.
+
+    Returns
+    -------
+    ndarray
+        CBV/CBV0, dimensionless.
+    """
+    f = check_positive("cbf_ratio", cbf_ratio)
+    a = check_range("alpha", alpha, 0, 1)
+    return f**a
+
+
 def davis_bold(cbf_ratio, cmro2_ratio, M=0.08, alpha=0.38, beta=1.5):
     """Fractional BOLD change of the Davis calibrated-BOLD model.
 

@@ -59,7 +59,7 @@ def davis_explorer(cbf_change=50.0, cmro2_change=20.0, M=0.08):
         r = 1 + cmro2_change_percent / 100
         oef = float(bold.oef_ratio(f, r))
         dhb = float(bold.venous_dhb_ratio(f, r))
-        cbv = f**0.38
+        cbv = float(bold.grubb_cbv_ratio(f))
         y = 100 * float(bold.davis_bold(f, r, M))
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), width_ratios=(1, 1.3))
         names = ["CBF", "CMRO$_2$", "OEF", "[dHb]$_v$", "CBV"]
