@@ -11,13 +11,14 @@ from neurocourse.meg.bem import (
     bem_potential,
     centroid_solid_angle_matrix,
     collocation_matrix,
+    galerkin_matrix,
     linear_solid_angles,
     mag_ratio,
     radial_leakage,
     rdm,
     sphere_accuracy,
 )
-from neurocourse.meg.mesh import TriMesh, icosphere, solid_angles
+from neurocourse.meg.mesh import TriMesh, icosphere, solid_angles, vertex_areas
 
 R = 0.09
 SIGMA = 0.33
@@ -101,10 +102,34 @@ def test_collocation_rows_sum_to_two_pi():
     # constant elements at centroids: a flat point of a closed surface sees exactly 2π
     W = centroid_solid_angle_matrix(m)
     np.testing.assert_allclose(W.sum(axis=1), 2 * np.pi, rtol=1e-12)
+    # Galerkin: the test points are interior (flat) points too, so again exactly 2π
+    K = galerkin_matrix(m)
+    np.testing.assert_allclose(K.sum(axis=1), 2 * np.pi, rtol=1e-12)
+
+
+def test_galerkin_matrix_row_from_its_definition():
+    """Row i of K is (1/a_i) Σ_T∋i Σ_q (A_T/3) ψ_i(x_q) Σ_k ∫_T' φ_k dΩ_{x_q}, rebuilt here one
+    triangle around vertex i at a time from linear_solid_angles (checks the assembly: test
+    weights, scatter of corners to vertices, normalisation by the vertex area)."""
+    m = icosphere(1, R)
+    i = 5
+    lam = np.array([[2 / 3, 1 / 6, 1 / 6], [1 / 6, 2 / 3, 1 / 6], [1 / 6, 1 / 6, 2 / 3]])
+    row = np.zeros(m.n_vertices)
+    for t in np.flatnonzero(np.any(m.triangles == i, axis=1)):  # the 5-6 triangles around i
+        c = m.vertices[m.triangles[t]]
+        k = int(np.flatnonzero(m.triangles[t] == i)[0])
+        coef = linear_solid_angles(m, lam @ c)                       # (3 points, n_tri, 3)
+        per_vertex = np.zeros((m.n_vertices, 3))
+        np.add.at(per_vertex, m.triangles.ravel(), coef.reshape(3, -1).T)
+        area = np.linalg.norm(np.cross(c[1] - c[0], c[2] - c[0])) / 2
+        row += per_vertex @ (area / 3 * lam[:, k])
+    # the same sums in another order: round-off
+    np.testing.assert_allclose(galerkin_matrix(m)[i], row / vertex_areas(m)[i], rtol=1e-10,
+                               atol=1e-13)
 
 
 # ---------------------------------------------------------------------- potentials
-@pytest.mark.parametrize("basis", ["constant", "linear"])
+@pytest.mark.parametrize("basis", ["galerkin", "constant", "linear"])
 def test_surface_potential_matches_homogeneous_sphere(basis):
     model = bem_model(icosphere(3, R), SIGMA, basis=basis)
     q = np.array([0.0, 1e-8, 0.5e-8])
@@ -113,7 +138,8 @@ def test_surface_potential_matches_homogeneous_sphere(basis):
         nodes = model.nodes
         ref = _sphere_potential(r0, q, R * nodes / np.linalg.norm(nodes, axis=1)[:, None], SIGMA)
         # the sphere potential has no l = 0 term, so it has zero mean like the deflated BEM
-        # solution; 1 % is the O(h²) accuracy of ico-3 (642/1280 nodes) for e ≤ 0.7
+        # solution; 1 % is the O(h²) accuracy of ico-3 (642/1280 nodes) for e ≤ 0.75 (measured
+        # RDM ≤ 0.005, MAG − 1 ≤ 0.0093: the inscribed polyhedron's potential is slightly larger)
         assert rdm(V, ref) < 0.01
         assert abs(mag_ratio(V, ref) - 1) < 0.01
 
@@ -158,32 +184,78 @@ def test_linearity_and_lead_field_columns(ico2):
 
 # ---------------------------------------------------------------------- against Sarvas
 ECC = (0.1, 0.3, 0.5, 0.7, 0.8, 0.9)
+ORIENTATIONS = ("tangential", "oblique")
 
 
-@pytest.mark.parametrize("basis", ["constant", "linear"])
+@pytest.fixture(scope="module")
+def galerkin_models():
+    """Default (linear Galerkin) models on ico-2, ico-3 and ico-4 (the ico-4 build is ~10 s)."""
+    return {order: bem_model(icosphere(order, R), SIGMA) for order in (2, 3, 4)}
+
+
+def _full_rdm(model, sensor_radius, orientation):
+    return sphere_accuracy(eccentricities=ECC, model=model, sensor_radius=sensor_radius,
+                           orientation=orientation, components="full")
+
+
+@pytest.mark.parametrize("basis", ["galerkin", "constant", "linear"])
 def test_sphere_accuracy_radial_magnetometers_ico3(basis):
     model = bem_model(icosphere(3, R), SIGMA, basis=basis)
     d, m = sphere_accuracy(eccentricities=ECC, model=model, components="radial")
-    # the issue's goal (RDM ≤ 0.01 up to e = 0.9 on ico-3), with OpenMEEG's MAG criterion
+    # radial sensors see no volume current on a sphere, so every basis passes this easy test
+    # (measured ≤ 6e-4); the bounds are the issue's goal and OpenMEEG's MAG criterion
     assert np.all(d <= 0.01), d
     assert np.all(np.abs(m - 1) <= 0.01), m
 
 
-def test_sphere_accuracy_full_vector_and_convergence():
-    """All three components, so the volume-current field (invisible to radial sensors) counts."""
-    err = {}
-    for order in (2, 3, 4):
-        err[order] = sphere_accuracy(order, ECC, components="full")[0]
-    # the error falls at every eccentricity, and on average at second order (÷4 per level for
-    # h → h/2; demand > 3, as ico-2's 26 mm edges are not small against an 18 mm source depth)
+def test_issue_goal_full_vector_ico3(galerkin_models):
+    """The issue's criterion, RDM ≤ 0.01 up to e = 0.9 on ico-3, for all three field components
+    (which include the tangential field of the volume currents), tangential and oblique (45°)
+    dipoles, 162 sensor sites on spheres of 1.2 R and 1.33 R (R = 9 cm)."""
+    model = galerkin_models[3]
+    for orientation in ORIENTATIONS:
+        d12, m12 = _full_rdm(model, 1.2 * R, orientation)
+        d133, m133 = _full_rdm(model, 0.12, orientation)
+        # measured ≤ 0.0033 at 1.33 R and ≤ 0.0073 (tangential) at 1.2 R
+        assert np.all(d133 <= 0.01), (orientation, d133)
+        assert np.all(np.abs(m133 - 1) <= 0.01) and np.all(np.abs(m12 - 1) <= 0.01)
+        if orientation == "tangential":
+            assert np.all(d12 <= 0.01), d12
+        else:
+            # Known miss: the oblique dipole at e = 0.9 seen from 1.2 R measures RDM 0.0121
+            # (e ≤ 0.8: ≤ 0.002). The source is 9 mm under the surface, closer than one ico-3
+            # edge (≈ 12 mm), and the sensors 18 mm above it; the residual is the piecewise-
+            # linear potential's resolution of that peak, not quadrature (a 4× finer field or
+            # source quadrature changes it by < 1e-4). It falls to 3e-4 on ico-4 (below).
+            assert np.all(d12[:-1] <= 0.01), d12
+            assert d12[-1] <= 0.013, d12
+
+
+def test_sphere_accuracy_converges_ico2_to_ico4(galerkin_models):
+    err = {o: np.concatenate([_full_rdm(galerkin_models[o], 1.2 * R, orientation)[0]
+                              for orientation in ORIENTATIONS])
+           for o in (2, 3, 4)}
+    # the error falls at every eccentricity and orientation (sensors at 1.2 R, the harder) ...
     assert np.all(err[3] < err[2]) and np.all(err[4] < err[3])
-    assert err[2].mean() / err[3].mean() > 3, err[2].mean() / err[3].mean()
-    assert err[3].mean() / err[4].mean() > 3, err[3].mean() / err[4].mean()
-    # the goal RDM ≤ 0.01 holds for the full vector from ico-4 on; at ico-3 it holds for
-    # 0.3 ≤ e ≤ 0.9 within 10 %, and at e = 0.1 (field ∝ e, nearly cancelled) within 2.5×
-    assert np.all(err[4] <= 0.01), err[4]
-    assert np.all(err[3][1:] <= 0.011), err[3]
-    assert err[3][0] <= 0.025
+    # ... on average much faster than the fourfold per level of a second-order method
+    # (measured mean ratios ≈ 21 and ≈ 15; Galerkin functionals superconverge)
+    assert err[2].mean() / err[3].mean() > 8, err[2].mean() / err[3].mean()
+    assert err[3].mean() / err[4].mean() > 4, err[3].mean() / err[4].mean()
+    # ico-4 (measured ≤ 4.0e-4) meets the goal everywhere, tenfold
+    assert np.all(err[4] <= 1e-3), err[4]
+
+
+@pytest.mark.parametrize(("basis", "bound"), [("constant", 0.022), ("linear", 0.075)])
+def test_collocation_bases_less_accurate_than_galerkin(basis, bound, galerkin_models):
+    """The two collocation options converge only at second order: on ico-3 their full-field
+    error is 0.006-0.021 (constant, centroids) and 0.023-0.074 (linear, vertices, the MNE
+    scheme; its nodal values are accurate, but the error of collocation at vertices and of
+    linear interpolation between them does not cancel in the Geselowitz integral)."""
+    d = _full_rdm(bem_model(icosphere(3, R), SIGMA, basis=basis), 0.12, "tangential")[0]
+    g = _full_rdm(galerkin_models[3], 0.12, "tangential")[0]
+    # the measured worst case (e = 0.1) plus 5 %, and Galerkin better everywhere
+    assert np.all(d <= bound), d
+    assert np.all(g < d), (g, d)
 
 
 def test_radial_dipole_silent_in_sphere(ico3):

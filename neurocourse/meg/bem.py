@@ -47,6 +47,8 @@ from neurocourse._validation import as_finite, check_positive, check_range
 from neurocourse.meg.fields import MU0_OVER_4PI, sarvas_field
 from neurocourse.meg.mesh import (
     TriMesh,
+    _in_blocks,
+    _SolidAngleGeometry,
     ellipsoid,
     icosphere,
     points_inside,
@@ -82,9 +84,15 @@ _QUAD_BARY = np.array([
     [_A2, _B2, _B2], [_B2, _A2, _B2], [_B2, _B2, _A2],
 ])
 _QUAD_W = np.array([0.225, _W1, _W1, _W1, _W2, _W2, _W2])
+# Strang & Fix degree-2 rule (3 interior points) for the outer (test) integral of the Galerkin
+# matrix: it integrates the product of two linear basis functions exactly, and its points are
+# interior points of the triangles, where the solid angles of a closed mesh sum to 2π.
+_GAL_BARY = np.array([[2 / 3, 1 / 6, 1 / 6], [1 / 6, 2 / 3, 1 / 6], [1 / 6, 1 / 6, 2 / 3]])
+_GAL_W = np.full(3, 1 / 3)
 
-# Point-triangle pairs per block (bounds the memory of the vectorised kernels to ~100 MB).
-_PAIRS_PER_BLOCK = 200_000
+# Point-triangle pairs per block: bounds the memory of the vectorised kernels, and blocks of a
+# few MB stay in the allocator's arena (larger ones are slower, paying for fresh pages).
+_PAIRS_PER_BLOCK = 25_000
 # A field point closer than this fraction of the mesh size to a triangle's plane is treated as
 # lying in it: the solid angle and all linear coefficients of that triangle are then exactly 0.
 _IN_PLANE_RTOL = 1e-10
@@ -101,13 +109,16 @@ class BEMModel:
     sigma : float
         Conductivity inside the surface in S/m (0 outside).
     basis : str
-        ``"constant"`` (one potential per triangle, collocated at the centroid) or ``"linear"``
-        (one per vertex, de Munck 1992).
+        ``"galerkin"`` (one potential per vertex, linear elements, Galerkin testing),
+        ``"linear"`` (one per vertex, collocated at the vertices, de Munck 1992, as MNE-Python)
+        or ``"constant"`` (one per triangle, collocated at the centroid).
     lu, piv : ndarray
-        LU factors (``scipy.linalg.lu_factor``) of the deflated collocation matrix
-        :math:`A = I - C/2\\pi + \\mathbf 1\\mathbf w^\\top`, shape (n_nodes, n_nodes) and
+        LU factors (``scipy.linalg.lu_factor``) of the deflated system matrix
+        :math:`A = M - C/2\\pi + \\mathbf 1\\mathbf w^\\top`, shape (n_nodes, n_nodes) and
         (n_nodes,); the node potentials (V) solve :math:`A\\,V = 2V_0`, with :math:`V_0` the
-        infinite-medium potential (V) at the nodes.
+        infinite-medium potential (V) at the nodes (collocation, :math:`M = I`) or its average
+        against each hat function (Galerkin, :math:`M` the mass matrix; both per unit vertex
+        area).
     """
 
     mesh: TriMesh
@@ -118,7 +129,7 @@ class BEMModel:
 
     @property
     def nodes(self) -> np.ndarray:
-        """Collocation points in m: triangle centroids (constant basis) or vertices (linear)."""
+        """Nodes in m: triangle centroids (constant basis) or vertices (the other two)."""
         if self.basis == "constant":
             return triangle_centroids(self.mesh)
         return self.mesh.vertices
@@ -127,61 +138,75 @@ class BEMModel:
 # ------------------------------------------------------------------------------------------
 # linear solid-angle coefficients
 # ------------------------------------------------------------------------------------------
-def _triangle_geometry(mesh: TriMesh):
-    """Per-triangle constants of the linear solid-angle integrals.
+@dataclass(frozen=True, eq=False)
+class _LinearGeometry:
+    """Per-triangle constants of the linear solid-angle integrals (mesh centred).
 
-    Returns the corners (m, 3, 3), unit normals (m, 3), twice the areas (m,), the unit edge
-    directions (m, 3, 3) and ``gmat`` (m, 3, 3) with ``gmat[t, k, e] = L_k (m_k · m_e)``, where
-    edge e is the edge opposite corner e, L_e its length and m_e its outward in-plane normal.
+    Edge e of a triangle is the edge opposite corner e; it runs from corner e+1 (index
+    ``a_idx``) to corner e+2 (``b_idx``) with unit direction ``u``, and ``ua``, ``ub`` are
+    v_a·u, v_b·u. ``gmat[t, k, e] = L_k (m_k·m_e) / 2A`` (L edge length, m outward in-plane edge
+    normal). With y_i = v_i − r the cyclic term (y_{k+1} × y_{k+2})·n / 2A is ``c − r·d``, and the
+    height of r below the plane of a triangle is ``h0 − r·n``.
     """
-    corners = mesh.vertices[mesh.triangles]
-    normals = triangle_normals(mesh)
-    two_area = 2.0 * triangle_areas(mesh)
-    start = corners[:, [1, 2, 0], :]              # edge e runs from corner e+1 to corner e+2
-    stop = corners[:, [2, 0, 1], :]
-    edge = stop - start
-    length = np.linalg.norm(edge, axis=-1)
-    u = edge / length[..., None]
-    m_out = np.cross(u, normals[:, None, :])      # outward in-plane edge normal
-    gmat = length[:, :, None] * np.einsum("tki,tei->tke", m_out, m_out)
-    return corners, normals, two_area, u, gmat
 
+    sa: _SolidAngleGeometry
+    normals: np.ndarray
+    gmat: np.ndarray
+    c: np.ndarray
+    d: np.ndarray
+    h0: np.ndarray
+    a_idx: np.ndarray
+    b_idx: np.ndarray
+    u: np.ndarray
+    ua: np.ndarray
+    ub: np.ndarray
+    tol: float
 
-def _plus(dist: np.ndarray, proj: np.ndarray, vec: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """|y| + y·u without cancellation when y is nearly anti-parallel to u."""
-    perp2 = np.sum(np.cross(vec, u[None]) ** 2, axis=-1)
-    neg = proj < 0
-    safe = np.where(neg, dist - proj, 1.0)
-    return np.where(neg, perp2 / safe, dist + proj)
+    @classmethod
+    def of(cls, mesh: TriMesh) -> _LinearGeometry:
+        sa = _SolidAngleGeometry.of(mesh)
+        rr, tris = sa.rr, mesh.triangles
+        normals = triangle_normals(mesh)
+        two_area = 2.0 * triangle_areas(mesh)
+        a_idx, b_idx = tris[:, [1, 2, 0]], tris[:, [2, 0, 1]]
+        va, vb = rr[a_idx], rr[b_idx]
+        length = np.linalg.norm(vb - va, axis=-1)
+        u = (vb - va) / length[..., None]
+        m_out = np.cross(u, normals[:, None, :])
+        gmat = (length[:, :, None] * np.einsum("tki,tei->tke", m_out, m_out)
+                / two_area[:, None, None])
+        c = np.einsum("tki,tki->tk", np.cross(va, vb), normals[:, None, :]) / two_area[:, None]
+        d = np.cross(vb - va, normals[:, None, :]) / two_area[:, None, None]
+        return cls(sa, normals, gmat, c, d, np.einsum("ti,ti->t", rr[tris[:, 0]], normals),
+                   a_idx, b_idx, u, np.einsum("tei,tei->te", va, u),
+                   np.einsum("tei,tei->te", vb, u), _IN_PLANE_RTOL * np.ptp(rr, axis=0).max())
 
-
-def _lin_coeffs_block(points, corners, normals, two_area, u, gmat, tol):
-    """∫_T φ_k dΩ_r for points (p, 3) and all triangles: shape (p, m, 3), in sr."""
-    y = corners[None] - points[:, None, None, :]              # (p, m, 3, 3)
-    dist = np.linalg.norm(y, axis=-1)                          # (p, m, 3)
-    y0, y1, y2 = y[:, :, 0], y[:, :, 1], y[:, :, 2]
-    triple = np.einsum("pmi,pmi->pm", y0, np.cross(y1, y2))
-    den = (dist[..., 0] * dist[..., 1] * dist[..., 2]
-           + np.einsum("pmi,pmi->pm", y0, y1) * dist[..., 2]
-           + np.einsum("pmi,pmi->pm", y0, y2) * dist[..., 1]
-           + np.einsum("pmi,pmi->pm", y1, y2) * dist[..., 0])
-    omega = 2.0 * np.arctan2(triple, den)
-    h = np.einsum("pmi,mi->pm", y0, normals)                  # height of the point below plane
-    in_plane = np.abs(h) <= tol
-    # Edge integrals β_e = ∫_e dl/|y| = ln[(|b| + b·u)/(|a| + a·u)] for the edge a → b.
-    a, b = y[:, :, [1, 2, 0]], y[:, :, [2, 0, 1]]
-    da, db = dist[..., [1, 2, 0]], dist[..., [2, 0, 1]]
-    pa = _plus(da, np.einsum("pmei,mei->pme", a, u), a, u)
-    pb = _plus(db, np.einsum("pmei,mei->pme", b, u), b, u)
-    ok = ~in_plane[..., None]
-    beta = np.log(np.where(ok, pb, 1.0) / np.where(ok, pa, 1.0))
-    # φ_k(y) = [(y_{k+1}×y_{k+2})·n − y·((y_{k+2}−y_{k+1})×n)] / 2A; the in-plane part of
-    # ∫ y dΩ is −h Σ_e m_e β_e (Gauss theorem in the plane of the triangle).
-    cyc = np.einsum("pmki,mi->pmk", np.cross(y[:, :, [1, 2, 0]], y[:, :, [2, 0, 1]]), normals)
-    coef = (cyc * omega[..., None] + h[..., None] * np.einsum("mke,pme->pmk", gmat, beta))
-    coef /= two_area[None, :, None]
-    coef[in_plane] = 0.0
-    return coef
+    def coefficients(self, points: np.ndarray) -> np.ndarray:
+        """∫_T φ_k dΩ_r for centred points (p, 3) and all triangles: shape (p, m, 3), in sr."""
+        p, m = len(points), len(self.c)
+        dist, rv = self.sa.vertex_terms(points)
+        h = self.h0[None, :] - points @ self.normals.T                    # (p, m)
+        in_plane = np.abs(h) <= self.tol
+        h[in_plane] = 0.0
+        omega = np.where(in_plane, 0.0, self.sa.omega(points, dist, rv))
+        # β_e = ∫_e dl/|y| = ln[(|y_b| + y_b·u)/(|y_a| + y_a·u)]; when the point lies behind
+        # the edge's start (y_b·u ≤ 0) the equal ratio (|y_a| − y_a·u)/(|y_b| − y_b·u) avoids
+        # the cancellation.
+        ru = (points @ self.u.reshape(-1, 3).T).reshape(p, m, 3)
+        pa, pb = self.ua[None] - ru, self.ub[None] - ru
+        da, db = dist[:, self.a_idx], dist[:, self.b_idx]
+        behind = pb <= 0
+        num = np.where(behind, da - pa, db + pb)
+        den = np.where(behind, db - pb, da + pa)
+        flat = in_plane[..., None]                   # β is not needed there (h = 0) and may be 0/0
+        beta = np.log(np.where(flat, 1.0, num) / np.where(flat, 1.0, den))
+        # φ_k(y) = [(y_{k+1}×y_{k+2})·n − y·((y_{k+2}−y_{k+1})×n)] / 2A; the in-plane part of
+        # ∫ y dΩ is −h Σ_e m_e β_e (Gauss theorem in the plane of the triangle).
+        cyc = self.c[None] - (points @ self.d.reshape(-1, 3).T).reshape(p, m, 3)
+        g = self.gmat
+        return cyc * omega[..., None] + h[..., None] * (
+            beta[..., 0, None] * g[None, :, :, 0] + beta[..., 1, None] * g[None, :, :, 1]
+            + beta[..., 2, None] * g[None, :, :, 2])
 
 
 def linear_solid_angles(mesh: TriMesh, points) -> np.ndarray:
@@ -221,11 +246,8 @@ def linear_solid_angles(mesh: TriMesh, points) -> np.ndarray:
     pts = np.atleast_2d(as_finite("points", points, unit="m"))
     if pts.ndim != 2 or pts.shape[1] != 3:
         raise ValueError(f"points must have shape (p, 3) in m, got {pts.shape}")
-    geo = _triangle_geometry(mesh)
-    tol = _IN_PLANE_RTOL * np.ptp(mesh.vertices, axis=0).max()
-    step = max(1, _PAIRS_PER_BLOCK // mesh.n_triangles)
-    return np.concatenate([_lin_coeffs_block(pts[i:i + step], *geo, tol)
-                           for i in range(0, len(pts), step)], axis=0)
+    geo = _LinearGeometry.of(mesh)
+    return _in_blocks(geo.coefficients, pts - geo.sa.origin, mesh.n_triangles, _PAIRS_PER_BLOCK)
 
 
 def _corner_to_vertex(mesh: TriMesh) -> sp.csr_matrix:
@@ -281,6 +303,75 @@ def collocation_matrix(mesh: TriMesh, *, correct_auto: bool = True) -> np.ndarra
     return C
 
 
+def _quadrature_points(mesh: TriMesh, bary: np.ndarray) -> np.ndarray:
+    """Quadrature points (m·n_q, 3) in m, triangle-major."""
+    return np.einsum("qk,mki->mqi", bary, mesh.vertices[mesh.triangles]).reshape(-1, 3)
+
+
+def _test_weights(mesh: TriMesh, bary: np.ndarray, weights: np.ndarray) -> sp.csc_matrix:
+    """Sparse (n_vertices, m·n_q) map: Σ_q T[i, q] f(x_q) ≈ ∫ ψ_i f dS for the hat functions ψ_i."""
+    n_q = len(weights)
+    wq = (triangle_areas(mesh)[:, None] * weights[None, :]).ravel()            # (m·n_q,) m²
+    vals = np.tile(bary, (mesh.n_triangles, 1)) * wq[:, None]                 # ψ_k(x_q) w_q
+    rows = np.repeat(mesh.triangles, n_q, axis=0)
+    cols = np.repeat(np.arange(len(wq)), 3)
+    return sp.csc_matrix((vals.ravel(), (rows.ravel(), cols)),
+                         shape=(mesh.n_vertices, len(wq)))
+
+
+def _mass_matrix(mesh: TriMesh) -> np.ndarray:
+    """Consistent mass matrix ∫ ψ_i ψ_j dS of the linear hat functions, m² (dense)."""
+    area = triangle_areas(mesh)
+    tris = mesh.triangles
+    M = np.zeros((mesh.n_vertices, mesh.n_vertices))
+    local = (np.ones((3, 3)) + np.eye(3)) / 12.0                  # A/6 diagonal, A/12 off
+    np.add.at(M, (np.repeat(tris, 3, axis=1), np.tile(tris, (1, 3))),
+              area[:, None] * local.ravel()[None, :])
+    return M
+
+
+def galerkin_matrix(mesh: TriMesh) -> np.ndarray:
+    """The linear-Galerkin solid-angle matrix of a closed surface, per unit vertex area.
+
+    ``K[i, j]`` is :math:`\\frac{1}{a_i}\\int_S\\psi_i(\\mathbf r)\\int_S\\psi_j(\\mathbf r')\\,
+    d\\Omega_{\\mathbf r}(\\mathbf r')\\,dS(\\mathbf r)`, with :math:`\\psi` the linear hat
+    functions and :math:`a_i = \\int\\psi_i\\,dS` the vertex area: the collocation condition of
+    :func:`collocation_matrix` is replaced by its average against each hat function (a Galerkin
+    or weighted-residual method). The inner integral is the closed form of
+    :func:`linear_solid_angles`; the outer one uses a 3-point, degree-2 rule inside each
+    triangle. The test points are interior points of flat triangles, so no auto-element
+    correction is needed: every row sums to exactly :math:`2\\pi`.
+
+    Parameters
+    ----------
+    mesh : TriMesh
+        The surface (vertices in m).
+
+    Returns
+    -------
+    K : ndarray, shape (n_vertices, n_vertices)
+        Area-averaged solid angles in sr.
+
+    References
+    ----------
+    Mosher JC, Leahy RM, Lewis PS (1999) IEEE Trans Biomed Eng 46:245 (Galerkin linear BEM
+    for MEG/EEG); Kybic J et al. (2005) IEEE Trans Med Imaging 24:12 (OpenMEEG's Galerkin
+    scheme); de Munck (1992) for the inner integral.
+    """
+    geo = _LinearGeometry.of(mesh)
+    pts = _quadrature_points(mesh, _GAL_BARY) - geo.sa.origin
+    test = _test_weights(mesh, _GAL_BARY, _GAL_W)
+    scatter = _corner_to_vertex(mesh)
+    step = max(1, _PAIRS_PER_BLOCK // mesh.n_triangles)
+    K = np.zeros((mesh.n_vertices, mesh.n_vertices))
+    for i in range(0, len(pts), step):  # blocks of test points bound the memory
+        coef = geo.coefficients(pts[i:i + step]).reshape(-1, 3 * mesh.n_triangles)
+        block = test[:, i:i + step].tocsr()
+        rows = np.unique(block.nonzero()[0])          # the vertices these points test
+        K[rows] += block[rows] @ np.asarray((scatter @ coef.T).T)
+    return K / vertex_areas(mesh)[:, None]
+
+
 # ------------------------------------------------------------------------------------------
 # model, potentials, fields
 # ------------------------------------------------------------------------------------------
@@ -312,7 +403,7 @@ def centroid_solid_angle_matrix(mesh: TriMesh) -> np.ndarray:
     return W
 
 
-def bem_model(mesh: TriMesh, sigma: float = 0.3, basis: str = "constant") -> BEMModel:
+def bem_model(mesh: TriMesh, sigma: float = 0.3, basis: str = "galerkin") -> BEMModel:
     """Build and solve the single-compartment BEM.
 
     Parameters
@@ -346,12 +437,16 @@ def bem_model(mesh: TriMesh, sigma: float = 0.3, basis: str = "constant") -> BEM
     s = float(check_positive("sigma", sigma, unit="S/m"))
     if basis == "constant":
         C, w = centroid_solid_angle_matrix(mesh), triangle_areas(mesh)
+        M = np.eye(len(w))
     elif basis == "linear":
         C, w = collocation_matrix(mesh), vertex_areas(mesh)
+        M = np.eye(len(w))
+    elif basis == "galerkin":
+        C, w = galerkin_matrix(mesh), vertex_areas(mesh)
+        M = _mass_matrix(mesh) / w[:, None]
     else:
-        raise ValueError(f"basis must be 'constant' or 'linear', got {basis!r}")
-    n = C.shape[0]
-    A = np.eye(n) - C / (2.0 * np.pi) + np.outer(np.ones(n), w / w.sum())
+        raise ValueError(f"basis must be 'galerkin', 'linear' or 'constant', got {basis!r}")
+    A = M - C / (2.0 * np.pi) + np.outer(np.ones(len(w)), w / w.sum())
     lu, piv = la.lu_factor(A, overwrite_a=True, check_finite=False)
     lu.setflags(write=False)
     piv.setflags(write=False)
@@ -397,13 +492,27 @@ def _dipoles(model: BEMModel, r_dipole, q):
     return r, np.asarray(qq, dtype=float)
 
 
-def _unit_potentials(model: BEMModel, r_src: np.ndarray) -> np.ndarray:
-    """Infinite-medium potentials V0 at the nodes, (n_nodes, 3·n_src), for unit dipoles (V/(A·m))."""
-    nodes = model.nodes
-    d = nodes[:, None, :] - r_src[None, :, :]                          # (n_nodes, n_src, 3)
+def _infinite_potentials(points: np.ndarray, r_src: np.ndarray, sigma: float) -> np.ndarray:
+    """Infinite-medium potentials of unit dipoles (x, y, z at each source) at ``points``:
+    (n_points, 3·n_src) in V/(A·m)."""
+    d = points[:, None, :] - r_src[None, :, :]                         # (n_pts, n_src, 3)
     dist = np.linalg.norm(d, axis=-1)
-    v0 = d / (4.0 * np.pi * model.sigma * dist[..., None] ** 3)
-    return v0.reshape(len(nodes), -1)
+    return (d / (4.0 * np.pi * sigma * dist[..., None] ** 3)).reshape(len(points), -1)
+
+
+def _unit_potentials(model: BEMModel, r_src: np.ndarray) -> np.ndarray:
+    """Source terms V0 of unit dipoles, (n_nodes, 3·n_src), in V/(A·m).
+
+    The infinite-medium potential at the nodes (collocation), or its integral against each hat
+    function over the vertex area (Galerkin; 7-point rule per triangle).
+    """
+    galerkin = model.basis == "galerkin"
+    pts = _quadrature_points(model.mesh, _QUAD_BARY) if galerkin else model.nodes
+    v0 = _infinite_potentials(pts, r_src, model.sigma)
+    if galerkin:
+        test = _test_weights(model.mesh, _QUAD_BARY, _QUAD_W)
+        v0 = (test @ v0) / vertex_areas(model.mesh)[:, None]
+    return v0
 
 
 def bem_potential(model: BEMModel, r_dipole, q) -> np.ndarray:
@@ -422,16 +531,27 @@ def bem_potential(model: BEMModel, r_dipole, q) -> np.ndarray:
     -------
     V : ndarray, shape (n_nodes,)
         Potential in V at ``model.nodes`` (n_triangles for the constant basis, n_vertices for
-        the linear one), with zero area-weighted mean over the surface (the deflation's choice;
-        for a sphere this equals the potential referenced to infinity).
+        the other two), with zero area-weighted mean over the surface (the deflation's choice;
+        for a sphere this equals the potential referenced to infinity). For the Galerkin basis
+        the solved coefficients are weighted averages, accurate in integrals such as the field
+        but not point by point under a shallow source; the values returned are therefore
+        evaluated at the vertices from the integral equation itself (Nyström interpolation,
+        :math:`V_i = 2V_0(\\mathbf v_i) + \\sum_j C_{ij}V_j/2\\pi` with the collocation matrix
+        :math:`C` of :func:`collocation_matrix`); their mean is then zero to discretisation
+        accuracy.
 
     References
     ----------
-    Geselowitz (1967) Biophys J 7:1; Hämäläinen & Sarvas (1989) IEEE Trans Biomed Eng 36:165.
+    Geselowitz (1967) Biophys J 7:1; Hämäläinen & Sarvas (1989) IEEE Trans Biomed Eng 36:165;
+    Atkinson KE (1997) The Numerical Solution of Integral Equations of the Second Kind, ch. 4
+    (Nyström interpolation).
     """
     r, qq = _dipoles(model, r_dipole, q)
-    v0 = _unit_potentials(model, r) @ qq.ravel()
-    return _solve(model, 2.0 * v0)
+    V = _solve(model, 2.0 * (_unit_potentials(model, r) @ qq.ravel()))
+    if model.basis != "galerkin":
+        return V
+    v0 = _infinite_potentials(model.mesh.vertices, r, model.sigma) @ qq.ravel()
+    return 2.0 * v0 + collocation_matrix(model.mesh) @ V / (2.0 * np.pi)
 
 
 def _field_kernel(model: BEMModel, r_sens: np.ndarray) -> np.ndarray:
@@ -442,7 +562,7 @@ def _field_kernel(model: BEMModel, r_sens: np.ndarray) -> np.ndarray:
     area = triangle_areas(mesh)
     qpts = np.einsum("qk,mki->mqi", _QUAD_BARY, corners)              # (m, n_q, 3)
     wts = area[:, None] * _QUAD_W[None, :]                            # (m, n_q)
-    linear = model.basis == "linear"
+    linear = model.basis != "constant"
     scatter = _corner_to_vertex(mesh)
     n_nodes = mesh.n_vertices if linear else mesh.n_triangles
     out = np.empty((r_sens.shape[0], 3, n_nodes))
@@ -609,12 +729,15 @@ def _sensor_shell(radius: float) -> np.ndarray:
 
 def sphere_accuracy(order: int = 3, eccentricities=(0.1, 0.3, 0.5, 0.7, 0.8, 0.9),
                     radius: float = 0.09, sensor_radius: float = 0.12,
-                    model: BEMModel | None = None, components: str = "full"):
+                    model: BEMModel | None = None, components: str = "full",
+                    orientation: str = "tangential"):
     """RDM and MAG of the BEM field against Sarvas' sphere formula, vs source eccentricity.
 
-    For each eccentricity e a tangential dipole (1 A·m along x) is placed at
-    :math:`e R\\,\\hat{\\mathbf u}` with :math:`\\hat{\\mathbf u} = (0, 1, 2)/\\sqrt5` (a direction that
-    is not a mesh vertex), and the field is compared at 162 points on a sphere of radius
+    For each eccentricity e a dipole of 1 A·m is placed at :math:`e R\\,\\hat{\\mathbf u}` with
+    :math:`\\hat{\\mathbf u} = (0, 1, 2)/\\sqrt5` (a direction that is not a mesh vertex),
+    pointing along x (tangential) or along :math:`(\\hat{\\mathbf x} + \\hat{\\mathbf u})/\\sqrt2`
+    (oblique, 45° from the radius: its radial half is silent, so the BEM must cancel it), and the
+    field is compared at 162 points on a sphere of radius
     ``sensor_radius``: all three components (``"full"``, which includes the tangential field of
     the volume currents) or only the radial one (``"radial"``, radial magnetometers as in
     OpenMEEG's acceptance test; on a sphere the volume currents add nothing to it).
@@ -633,6 +756,8 @@ def sphere_accuracy(order: int = 3, eccentricities=(0.1, 0.3, 0.5, 0.7, 0.8, 0.9
         A pre-built model of the sphere (centre at the origin, radius ``radius``).
     components : {"full", "radial"}, default "full"
         Which field components enter the comparison.
+    orientation : {"tangential", "oblique"}, default "tangential"
+        Dipole direction.
 
     Returns
     -------
@@ -651,6 +776,10 @@ def sphere_accuracy(order: int = 3, eccentricities=(0.1, 0.3, 0.5, 0.7, 0.8, 0.9
         model = bem_model(icosphere(order, R))
     u = np.array([0.0, 1.0, 2.0]) / np.sqrt(5.0)
     q = np.array([1.0, 0.0, 0.0])                                      # ⟂ u: tangential
+    if orientation == "oblique":
+        q = (q + u) / np.sqrt(2.0)
+    elif orientation != "tangential":
+        raise ValueError(f"orientation must be 'tangential' or 'oblique', got {orientation!r}")
     if components not in ("full", "radial"):
         raise ValueError(f"components must be 'full' or 'radial', got {components!r}")
     sens = _sensor_shell(Rs)

@@ -117,6 +117,12 @@ def _corners(rr: np.ndarray, tris: np.ndarray):
     return rr[tris[:, 0]], rr[tris[:, 1]], rr[tris[:, 2]]
 
 
+def _area_vectors(rr: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """(v1 − v0) × (v2 − v0) per triangle: twice the area times the outward normal (m²)."""
+    v0, v1, v2 = _corners(rr, tris)
+    return np.cross(v1 - v0, v2 - v0)
+
+
 def _signed_volume(rr: np.ndarray, tris: np.ndarray) -> float:
     v0, v1, v2 = _corners(rr, tris)
     return float(np.einsum("ij,ij->", v0, np.cross(v1, v2)) / 6.0)
@@ -135,8 +141,7 @@ def _validate(rr: np.ndarray, tris: np.ndarray) -> None:
     if not used.all():
         raise ValueError(f"vertices must all belong to a triangle; vertex "
                          f"{int(np.flatnonzero(~used)[0])} is unused")
-    v0, v1, v2 = _corners(rr, tris)
-    area = 0.5 * np.linalg.norm(np.cross(v1 - v0, v2 - v0), axis=1)
+    area = 0.5 * np.linalg.norm(_area_vectors(rr, tris), axis=1)
     scale = np.ptp(rr, axis=0).max()
     tiny = area <= _ZERO_AREA_RTOL * scale**2
     if np.any(tiny):
@@ -176,8 +181,7 @@ def triangle_areas(mesh: TriMesh) -> np.ndarray:
     area : ndarray, shape (n_triangles,)
         Areas in m², :math:`\\tfrac12|(\\mathbf v_1-\\mathbf v_0)\\times(\\mathbf v_2-\\mathbf v_0)|`.
     """
-    v0, v1, v2 = _corners(mesh.vertices, mesh.triangles)
-    return 0.5 * np.linalg.norm(np.cross(v1 - v0, v2 - v0), axis=1)
+    return 0.5 * np.linalg.norm(_area_vectors(mesh.vertices, mesh.triangles), axis=1)
 
 
 def triangle_normals(mesh: TriMesh) -> np.ndarray:
@@ -194,8 +198,7 @@ def triangle_normals(mesh: TriMesh) -> np.ndarray:
         Unit vectors (dimensionless) along :math:`(\\mathbf v_1-\\mathbf v_0)\\times
         (\\mathbf v_2-\\mathbf v_0)`.
     """
-    v0, v1, v2 = _corners(mesh.vertices, mesh.triangles)
-    cr = np.cross(v1 - v0, v2 - v0)
+    cr = _area_vectors(mesh.vertices, mesh.triangles)
     return cr / np.linalg.norm(cr, axis=1, keepdims=True)
 
 
@@ -233,36 +236,60 @@ def vertex_areas(mesh: TriMesh) -> np.ndarray:
                        minlength=mesh.n_vertices)
 
 
-def _block_size(n_triangles: int) -> int:
-    return max(1, _PAIRS_PER_BLOCK // max(n_triangles, 1))
+def _in_blocks(func, points: np.ndarray, n_triangles: int, pairs: int = _PAIRS_PER_BLOCK):
+    """Apply ``func`` to blocks of ``points`` (p, 3) of about ``pairs`` point-triangle pairs
+    each and concatenate the results along axis 0 (bounds the memory of pairwise kernels)."""
+    step = max(1, pairs // max(n_triangles, 1))
+    return np.concatenate([func(points[i:i + step]) for i in range(0, len(points), step)],
+                          axis=0)
 
 
-def _solid_angles_block(points: np.ndarray, rr: np.ndarray, tris: np.ndarray,
-                        consts: tuple) -> np.ndarray:
-    """Solid angles (sr) of all triangles seen from ``points`` (p, 3).
+@dataclass(frozen=True, eq=False)
+class _SolidAngleGeometry:
+    """Per-mesh constants of the van Oosterom–Strackee formula, relative to the mesh centre.
 
-    Works per (point, vertex) where it can: R_i·R_j = v_i·v_j − r·(v_i + v_j) + r², and the
-    triple product is 6·vol_t − r·(2A n)_t, with per-triangle constants precomputed.
+    ``six_vol`` is v0·(v1 × v2), ``two_an`` the area vector (v1 − v0) × (v2 − v0) and ``vv``
+    the corner dot products (v0·v1, v0·v2, v1·v2) of every triangle (``rr`` centred).
     """
-    six_vol, two_an, vv01, vv02, vv12 = consts
-    dist = np.linalg.norm(rr[None, :, :] - points[:, None, :], axis=-1)   # (p, n_v)
-    rv = points @ rr.T
-    r2 = np.einsum("pi,pi->p", points, points)[:, None]
-    a, b, c = tris[:, 0], tris[:, 1], tris[:, 2]
-    ra, rb, rc = rv[:, a], rv[:, b], rv[:, c]
-    la, lb, lc = dist[:, a], dist[:, b], dist[:, c]
-    num = six_vol[None, :] - points @ two_an.T
-    den = (la * lb * lc + (vv01 - ra - rb + r2) * lc + (vv02 - ra - rc + r2) * lb
-           + (vv12 - rb - rc + r2) * la)
-    return 2.0 * np.arctan2(num, den)
 
+    origin: np.ndarray
+    rr: np.ndarray
+    tris: np.ndarray
+    six_vol: np.ndarray
+    two_an: np.ndarray
+    vv: tuple
 
-def _solid_angle_constants(rr: np.ndarray, tris: np.ndarray) -> tuple:
-    v0, v1, v2 = _corners(rr, tris)
-    six_vol = np.einsum("ij,ij->i", v0, np.cross(v1, v2))
-    two_an = np.cross(v1 - v0, v2 - v0)
-    return (six_vol, two_an, np.einsum("ij,ij->i", v0, v1), np.einsum("ij,ij->i", v0, v2),
-            np.einsum("ij,ij->i", v1, v2))
+    @classmethod
+    def of(cls, mesh: TriMesh) -> _SolidAngleGeometry:
+        # Working relative to the mesh centre keeps the dot-product expansions well scaled.
+        origin = mesh.vertices.mean(axis=0)
+        rr = mesh.vertices - origin
+        v0, v1, v2 = _corners(rr, mesh.triangles)
+        dots = tuple(np.einsum("ij,ij->i", a, b) for a, b in ((v0, v1), (v0, v2), (v1, v2)))
+        return cls(origin, rr, mesh.triangles, np.einsum("ij,ij->i", v0, np.cross(v1, v2)),
+                   _area_vectors(rr, mesh.triangles), dots)
+
+    def vertex_terms(self, points: np.ndarray):
+        """Distances |v − r| (p, n_v) in m and dot products r·v (p, n_v) in m², for centred
+        ``points``."""
+        diff = self.rr[None, :, :] - points[:, None, :]
+        return np.sqrt(np.einsum("pvi,pvi->pv", diff, diff)), points @ self.rr.T
+
+    def omega(self, points: np.ndarray, dist: np.ndarray, rv: np.ndarray) -> np.ndarray:
+        """Solid angles (sr) of all triangles from centred ``points`` (p, 3).
+
+        Works per (point, vertex) where it can: R_i·R_j = v_i·v_j − r·(v_i + v_j) + r², and
+        the triple product is 6·vol − r·(2A n), with the per-triangle constants precomputed.
+        """
+        a, b, c = self.tris[:, 0], self.tris[:, 1], self.tris[:, 2]
+        ra, rb, rc = rv[:, a], rv[:, b], rv[:, c]
+        la, lb, lc = dist[:, a], dist[:, b], dist[:, c]
+        r2 = np.einsum("pi,pi->p", points, points)[:, None]
+        vv01, vv02, vv12 = self.vv
+        num = self.six_vol[None, :] - points @ self.two_an.T
+        den = (la * lb * lc + (vv01 - ra - rb + r2) * lc + (vv02 - ra - rc + r2) * lb
+               + (vv12 - rb - rc + r2) * la)
+        return 2.0 * np.arctan2(num, den)
 
 
 def solid_angles(mesh: TriMesh, points) -> np.ndarray:
@@ -295,15 +322,11 @@ def solid_angles(mesh: TriMesh, points) -> np.ndarray:
     ``_lin_pot_coeff`` / ``_get_solids`` in MNE-Python's ``mne/bem.py``.
     """
     pts = check_shape("points", as_finite("points", np.atleast_2d(points), unit="m"), (None, 3))
-    # Work relative to the mesh centre, which keeps the dot-product expansions well scaled.
-    origin = mesh.vertices.mean(axis=0)
-    rr = mesh.vertices - origin
-    pts = pts - origin
-    consts = _solid_angle_constants(rr, mesh.triangles)
-    step = _block_size(mesh.n_triangles)
-    blocks = [_solid_angles_block(pts[i:i + step], rr, mesh.triangles, consts)
-              for i in range(0, len(pts), step)]
-    return np.concatenate(blocks, axis=0) if blocks else np.zeros((0, mesh.n_triangles))
+    geo = _SolidAngleGeometry.of(mesh)
+    if len(pts) == 0:
+        return np.zeros((0, mesh.n_triangles))
+    return _in_blocks(lambda p: geo.omega(p, *geo.vertex_terms(p)), pts - geo.origin,
+                      mesh.n_triangles)
 
 
 def points_inside(mesh: TriMesh, points) -> np.ndarray:
