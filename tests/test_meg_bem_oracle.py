@@ -49,10 +49,12 @@ def test_bem_matches_openmeeg(radii):
     G = bem_lead_field(bem_model(mesh, SIGMA), dipoles[:, :3], pos, ori)
     ours = np.stack([G[:, 3 * k:3 * k + 3] @ dipoles[k, 3:] for k in range(len(dipoles))], 1)
     for k in range(3):  # tangential dipoles: a strong field
-        # Each solver is within ~0.01 RDM of Sarvas on ico-3 (tests in test_meg_bem.py and
-        # OpenMEEG's own); by the triangle inequality they agree within the sum, 0.02.
-        assert rdm(ours[:, k], ref[:, k]) < 0.02
-        assert abs(mag_ratio(ours[:, k], ref[:, k]) - 1) < 0.02
+        # On ico-3 OpenMEEG is within 0.003 RDM of Sarvas up to e = 0.8 (measured) and our
+        # Galerkin solver within 0.001 (test_meg_bem.py); by the triangle inequality they agree
+        # within their sum, rounded up to 0.005 (measured ≤ 0.0019). Both are linear-element
+        # Galerkin schemes (OpenMEEG's symmetric one reduces to it for one layer).
+        assert rdm(ours[:, k], ref[:, k]) < 0.005
+        assert abs(mag_ratio(ours[:, k], ref[:, k]) - 1) < 0.005
     scale = np.linalg.norm(ref[:, :3], axis=0).mean()
     if radii[0] == radii[2]:
         # sphere: both leave the radial dipoles (nearly) silent, < 2 % (OpenMEEG's threshold)
@@ -61,9 +63,9 @@ def test_bem_matches_openmeeg(radii):
     else:
         # ellipsoid: the radial dipoles are no longer silent, and the two solvers agree on the
         # leaked field's pattern and size. The leak is a cancellation remainder of 10-30 % of
-        # a tangential field, so the ~0.01 solver errors of the large terms become up to
-        # 0.01/0.11 ≈ 0.1 of it: tolerance 0.1 in RDM and in MAG.
+        # a tangential field, so the ≤ 0.003 solver errors of the large terms become up to
+        # 0.003/0.1 = 0.03 of it: tolerance 0.03 in RDM and in MAG (measured ≤ 0.012).
         for k in range(3, 6):
             assert np.linalg.norm(ref[:, k]) > 0.05 * scale
-            assert rdm(ours[:, k], ref[:, k]) < 0.1
-            assert abs(mag_ratio(ours[:, k], ref[:, k]) - 1) < 0.1
+            assert rdm(ours[:, k], ref[:, k]) < 0.03
+            assert abs(mag_ratio(ours[:, k], ref[:, k]) - 1) < 0.03

@@ -48,6 +48,7 @@ from neurocourse.meg.fields import MU0_OVER_4PI, sarvas_field
 from neurocourse.meg.mesh import (
     TriMesh,
     _in_blocks,
+    _points_array,
     _SolidAngleGeometry,
     ellipsoid,
     icosphere,
@@ -243,9 +244,7 @@ def linear_solid_angles(mesh: TriMesh, points) -> np.ndarray:
     de Munck JC (1992) IEEE Trans Biomed Eng 39:986; MNE-Python ``mne/bem.py::_lin_pot_coeff``
     computes the same quantity.
     """
-    pts = np.atleast_2d(as_finite("points", points, unit="m"))
-    if pts.ndim != 2 or pts.shape[1] != 3:
-        raise ValueError(f"points must have shape (p, 3) in m, got {pts.shape}")
+    pts = _points_array(points)
     geo = _LinearGeometry.of(mesh)
     return _in_blocks(geo.coefficients, pts - geo.sa.origin, mesh.n_triangles, _PAIRS_PER_BLOCK)
 
@@ -557,10 +556,9 @@ def bem_potential(model: BEMModel, r_dipole, q) -> np.ndarray:
 def _field_kernel(model: BEMModel, r_sens: np.ndarray) -> np.ndarray:
     """Map from node potentials (V) to the volume-current field (T): (n_sens, 3, n_nodes)."""
     mesh = model.mesh
-    corners = mesh.vertices[mesh.triangles]                          # (m, 3, 3)
     normals = triangle_normals(mesh)
     area = triangle_areas(mesh)
-    qpts = np.einsum("qk,mki->mqi", _QUAD_BARY, corners)              # (m, n_q, 3)
+    qpts = _quadrature_points(mesh, _QUAD_BARY).reshape(mesh.n_triangles, -1, 3)  # (m, n_q, 3)
     wts = area[:, None] * _QUAD_W[None, :]                            # (m, n_q)
     linear = model.basis != "constant"
     scatter = _corner_to_vertex(mesh)

@@ -236,6 +236,11 @@ def vertex_areas(mesh: TriMesh) -> np.ndarray:
                        minlength=mesh.n_vertices)
 
 
+def _points_array(points) -> np.ndarray:
+    """Field points as a finite (p, 3) float array in m (a single point may be given as (3,))."""
+    return check_shape("points", as_finite("points", np.atleast_2d(points), unit="m"), (None, 3))
+
+
 def _in_blocks(func, points: np.ndarray, n_triangles: int, pairs: int = _PAIRS_PER_BLOCK):
     """Apply ``func`` to blocks of ``points`` (p, 3) of about ``pairs`` point-triangle pairs
     each and concatenate the results along axis 0 (bounds the memory of pairwise kernels)."""
@@ -321,7 +326,7 @@ def solid_angles(mesh: TriMesh, points) -> np.ndarray:
     van Oosterom A, Strackee J (1983) IEEE Trans Biomed Eng 30:125; the same formula is
     ``_lin_pot_coeff`` / ``_get_solids`` in MNE-Python's ``mne/bem.py``.
     """
-    pts = check_shape("points", as_finite("points", np.atleast_2d(points), unit="m"), (None, 3))
+    pts = _points_array(points)
     geo = _SolidAngleGeometry.of(mesh)
     if len(pts) == 0:
         return np.zeros((0, mesh.n_triangles))
