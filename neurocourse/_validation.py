@@ -92,3 +92,64 @@ def check_int(name: str, value, low: int) -> int:
     if ival != value or ival < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
     return ival
+
+
+def check_scalar(name: str, value, *, unit: str = "") -> float:
+    """Require ``value`` to be a finite scalar and return it as a float."""
+    arr = as_finite(name, value, unit=unit)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
+    return float(arr)
+
+
+def check_vec3(name: str, value, *, unit: str = "") -> np.ndarray:
+    """Require ``value`` to be a finite 3-vector (shape ``(3,)``)."""
+    arr = as_finite(name, value, unit=unit)
+    if arr.shape != (3,):
+        raise ValueError(f"{name} must be a 3-vector (shape (3,)){_unit(unit)}, got shape {arr.shape}")
+    return arr
+
+
+def check_points(name: str, value, *, unit: str = "m") -> np.ndarray:
+    """Require ``value`` to be finite points of shape ``(n, 3)``, n >= 1; a single ``(3,)`` point
+    is returned as ``(1, 3)``."""
+    arr = as_finite(name, value, unit=unit)
+    if arr.ndim == 1 and arr.shape == (3,):
+        arr = arr[None, :]
+    if arr.ndim != 2 or arr.shape[1] != 3 or arr.shape[0] == 0:
+        raise ValueError(f"{name} must have shape (n, 3) or (3,){_unit(unit)} with n >= 1, got {arr.shape}")
+    return arr
+
+
+def check_option(name: str, value, options) -> object:
+    """Require ``value`` to be one of ``options`` (compared with ``==``) and return it."""
+    options = tuple(options)
+    try:
+        ok = any(value is o or (type(value) is type(o) and value == o) for o in options)
+    except (TypeError, ValueError):  # e.g. an array compared with a string
+        ok = False
+    if not ok:
+        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
+    return value
+
+
+def check_type(name: str, value, types, *, what: str | None = None) -> object:
+    """Require ``isinstance(value, types)``; raise TypeError naming the expected type(s)."""
+    if not isinstance(value, types):
+        tnames = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
+        raise TypeError(f"{name} must be {what or tnames}, got {type(value).__name__} {value!r:.60}")
+    return value
+
+
+def check_sensors_outside(r_sensors_c: np.ndarray, r_sources_c: np.ndarray) -> None:
+    """Sensors must lie outside every sphere that holds the sources (radii from the centre)."""
+    r_sens = np.linalg.norm(r_sensors_c, axis=1)
+    r_src = np.linalg.norm(r_sources_c, axis=1)
+    r_max = r_src.max()
+    bad = np.flatnonzero(r_sens <= r_max)
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(
+            f"r_sensors must lie outside the conductor, i.e. farther from the sphere centre than "
+            f"every source (> {r_max:.6g} m); sensor {i} is {r_sens[i]:.6g} m from the centre"
+        )

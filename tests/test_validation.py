@@ -34,3 +34,31 @@ def test_check_int_and_shape():
             check_int("n", bad, 1)
     with pytest.raises(ValueError, match=r"r must have shape \(n, 3\), got \(4, 2\)"):
         check_shape("r", np.zeros((4, 2)), (None, 3))
+
+
+def test_points_vectors_scalars_options_types():
+    from neurocourse._validation import (
+        check_option,
+        check_points,
+        check_scalar,
+        check_sensors_outside,
+        check_type,
+        check_vec3,
+    )
+
+    assert check_points("r", [0.0, 0.0, 0.1]).shape == (1, 3)
+    with pytest.raises(ValueError, match=r"r must have shape \(n, 3\) or \(3,\) \(in m\) with n >= 1, got \(2, 2\)"):
+        check_points("r", np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"q must be a 3-vector \(shape \(3,\)\) \(in A·m\), got shape \(2,\)"):
+        check_vec3("q", [1.0, 2.0], unit="A·m")
+    assert check_scalar("x", 2) == 2.0
+    with pytest.raises(ValueError, match=r"x must be a scalar, got shape \(2,\)"):
+        check_scalar("x", [1, 2])
+    assert check_option("method", "dSPM", ("MNE", "dSPM")) == "dSPM"
+    with pytest.raises(ValueError, match=r"method must be one of \['MNE', 'dSPM'\], got 'mne'"):
+        check_option("method", "mne", ("MNE", "dSPM"))
+    with pytest.raises(TypeError, match=r"n must be int, got str"):
+        check_type("n", "3", int)
+    check_sensors_outside(np.array([[0.0, 0.0, 0.12]]), np.array([[0.0, 0.0, 0.07]]))
+    with pytest.raises(ValueError, match="r_sensors must lie outside the conductor"):
+        check_sensors_outside(np.array([[0.0, 0.0, 0.05]]), np.array([[0.0, 0.0, 0.07]]))

@@ -49,7 +49,7 @@ import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
 
-from neurocourse._validation import as_finite, check_positive, check_range
+from neurocourse._validation import as_finite, check_points, check_positive, check_range
 from neurocourse.meg.fields import MU0_OVER_4PI, sarvas_field
 from neurocourse.meg.mesh import (
     TriMesh,
@@ -469,15 +469,6 @@ def _solve(model: BEMModel, rhs: np.ndarray, trans: int = 0) -> np.ndarray:
     return la.lu_solve((model.lu, model.piv), rhs, trans=trans, check_finite=False)
 
 
-def _as_points(name: str, value) -> np.ndarray:
-    arr = as_finite(name, value, unit="m")
-    if arr.ndim == 1:
-        arr = arr[None, :]
-    if arr.ndim != 2 or arr.shape[1] != 3 or arr.shape[0] == 0:
-        raise ValueError(f"{name} must have shape (n, 3) or (3,) in m, got {arr.shape}")
-    return arr
-
-
 def _check_sources(model: BEMModel, r: np.ndarray, name: str) -> None:
     inside = points_inside(model.mesh, r)
     if not inside.all():
@@ -495,8 +486,8 @@ def _check_sensors(model: BEMModel, r: np.ndarray, name: str) -> None:
 
 
 def _dipoles(model: BEMModel, r_dipole, q):
-    r = _as_points("r_dipole", r_dipole)
-    qq = _as_points("q", q) if np.ndim(q) == 2 else as_finite("q", q, unit="A·m")
+    r = check_points("r_dipole", r_dipole)
+    qq = check_points("q", q) if np.ndim(q) == 2 else as_finite("q", q, unit="A·m")
     qq = np.broadcast_to(qq, r.shape) if qq.shape in ((3,), (1, 3)) else qq
     if qq.shape != r.shape:
         raise ValueError(f"q must have shape (3,) or {r.shape} in A·m, got {qq.shape}")
@@ -631,7 +622,7 @@ def bem_field(model: BEMModel, r_dipole, q, r_sensors) -> np.ndarray:
     ``_do_lin_field_coeff`` (:math:`(\\mathbf r-\\mathbf r')\\times\\mathbf n'`).
     """
     r, qq = _dipoles(model, r_dipole, q)
-    rs = _as_points("r_sensors", r_sensors)
+    rs = check_points("r_sensors", r_sensors)
     _check_sensors(model, rs, "r_sensors")
     V = _solve(model, 2.0 * (_unit_potentials(model, r) @ qq.ravel()))
     b0 = np.einsum("sckj,kj->sc", _primary(r, rs), qq)
@@ -664,11 +655,11 @@ def bem_lead_field(model: BEMModel, r_sources, r_sensors, normals) -> np.ndarray
     Hämäläinen & Sarvas (1989) IEEE Trans Biomed Eng 36:165; MNE-Python
     ``make_forward_solution`` column layout.
     """
-    r = _as_points("r_sources", r_sources)
+    r = check_points("r_sources", r_sources)
     _check_sources(model, r, "r_sources")
-    rs = _as_points("r_sensors", r_sensors)
+    rs = check_points("r_sensors", r_sensors)
     _check_sensors(model, rs, "r_sensors")
-    nn = _as_points("normals", normals)
+    nn = check_points("normals", normals)
     if nn.shape != rs.shape:
         raise ValueError(f"normals must have the shape of r_sensors {rs.shape}, got {nn.shape}")
     nlen = np.linalg.norm(nn, axis=1)

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurocourse._validation import as_finite, check_positive
+from neurocourse._validation import (
+    check_points,
+    check_positive,
+    check_scalar,
+    check_sensors_outside,
+    check_vec3,
+)
 
 MU0_OVER_4PI = 1e-7
 """μ0/4π in T·m/A (the pre-2019 exact value, as in MNE's ``_MAG_FACTOR``)."""
@@ -36,46 +42,9 @@ C_LIGHT = 299_792_458.0
 # --------------------------------------------------------------------------------------------
 # input helpers (private)
 # --------------------------------------------------------------------------------------------
-def _vec3(name: str, value, unit: str) -> np.ndarray:
-    arr = as_finite(name, value, unit=unit)
-    if arr.shape != (3,):
-        raise ValueError(f"{name} must be a 3-vector (shape (3,)) in {unit}, got shape {arr.shape}")
-    return arr
-
-
-def _points(name: str, value, unit: str = "m") -> np.ndarray:
-    arr = as_finite(name, value, unit=unit)
-    if arr.ndim == 1 and arr.shape == (3,):
-        arr = arr[None, :]
-    if arr.ndim != 2 or arr.shape[1] != 3 or arr.shape[0] == 0:
-        raise ValueError(f"{name} must have shape (n, 3) in {unit} with n >= 1, got {arr.shape}")
-    return arr
-
-
-def _check_outside(r_sensors_c: np.ndarray, r_sources_c: np.ndarray) -> None:
-    """Sensors must lie outside every sphere that holds the sources (radii from the centre)."""
-    r_sens = np.linalg.norm(r_sensors_c, axis=1)
-    r_src = np.linalg.norm(r_sources_c, axis=1)
-    r_max = r_src.max()
-    bad = np.flatnonzero(r_sens <= r_max)
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(
-            f"r_sensors must lie outside the conductor, i.e. farther from the sphere centre than "
-            f"every source (> {r_max:.6g} m); sensor {i} is {r_sens[i]:.6g} m from the centre"
-        )
-
-
 # --------------------------------------------------------------------------------------------
 # dipole geometry
 # --------------------------------------------------------------------------------------------
-def _scalar(name: str, value, unit: str = "") -> float:
-    arr = as_finite(name, value, unit=unit)
-    if arr.ndim != 0:
-        raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
-    return float(arr)
-
-
 def dipole_source(azimuth_deg, elevation_deg, depth, tilt_deg, rotation_deg, moment=20e-9,
                   head_radius=0.085):
     """Position (m) and moment (A·m) of a dipole given in head-centred angles.
@@ -117,12 +86,12 @@ def dipole_source(azimuth_deg, elevation_deg, depth, tilt_deg, rotation_deg, mom
     Sarvas J (1987) Phys Med Biol 32:11 (radial dipoles are silent in a sphere); Hämäläinen et
     al. (1993) Rev Mod Phys 65:413.
     """
-    az = np.radians(_scalar("azimuth_deg", azimuth_deg, "deg"))
-    el = np.radians(_scalar("elevation_deg", elevation_deg, "deg"))
-    rot = np.radians(_scalar("rotation_deg", rotation_deg, "deg"))
-    tilt = np.radians(_scalar("tilt_deg", tilt_deg, "deg"))
+    az = np.radians(check_scalar("azimuth_deg", azimuth_deg, unit="deg"))
+    el = np.radians(check_scalar("elevation_deg", elevation_deg, unit="deg"))
+    rot = np.radians(check_scalar("rotation_deg", rotation_deg, unit="deg"))
+    tilt = np.radians(check_scalar("tilt_deg", tilt_deg, unit="deg"))
     head_radius = float(check_positive("head_radius", head_radius, unit="m"))
-    depth = _scalar("depth", depth, "m")
+    depth = check_scalar("depth", depth, unit="m")
     if not 0.0 <= depth < head_radius:
         raise ValueError(f"depth must be in [0, {head_radius:g}) m (below the head surface, "
                          f"above the centre), got {depth:g}")
@@ -164,9 +133,9 @@ def dipole_field_infinite(r_dipole, q, r_sensors) -> np.ndarray:
     ----------
     Hämäläinen et al. (1993) Rev Mod Phys 65:413, eq. (13); Sarvas (1987) Phys Med Biol 32:11.
     """
-    r0 = _vec3("r_dipole", r_dipole, "m")
-    qv = _vec3("q", q, "A·m")
-    r = _points("r_sensors", r_sensors)
+    r0 = check_vec3("r_dipole", r_dipole, unit="m")
+    qv = check_vec3("q", q, unit="A·m")
+    r = check_points("r_sensors", r_sensors)
     d = r - r0
     dist = np.linalg.norm(d, axis=1)
     if np.any(dist == 0):
@@ -202,9 +171,9 @@ def dipole_potential_infinite(r_dipole, q, r_electrodes, sigma=0.33) -> np.ndarr
     ----------
     Hämäläinen et al. (1993) Rev Mod Phys 65:413; Mosher, Leahy & Lewis (1999) IEEE TBME 46:245.
     """
-    r0 = _vec3("r_dipole", r_dipole, "m")
-    qv = _vec3("q", q, "A·m")
-    r = _points("r_electrodes", r_electrodes)
+    r0 = check_vec3("r_dipole", r_dipole, unit="m")
+    qv = check_vec3("q", q, unit="A·m")
+    r = check_points("r_electrodes", r_electrodes)
     s = float(check_positive("sigma", sigma, unit="S/m"))
     d = r - r0
     dist = np.linalg.norm(d, axis=1)
@@ -242,9 +211,9 @@ def volume_current_density(r_dipole, q, r_points) -> np.ndarray:
     Hämäläinen et al. (1993) Rev Mod Phys 65:413, sec. II.C; Plonsey (1969) Bioelectric
     Phenomena.
     """
-    r0 = _vec3("r_dipole", r_dipole, "m")
-    qv = _vec3("q", q, "A·m")
-    d = _points("r_points", r_points) - r0
+    r0 = check_vec3("r_dipole", r_dipole, unit="m")
+    qv = check_vec3("q", q, unit="A·m")
+    d = check_points("r_points", r_points) - r0
     dist = np.linalg.norm(d, axis=1)
     if np.any(dist == 0):
         raise ValueError("r_points must differ from r_dipole (distance > 0 m)")
@@ -295,11 +264,11 @@ def sarvas_field(r_dipole, q, r_sensors, center=(0, 0, 0)) -> np.ndarray:
     ----------
     Sarvas (1987) Phys Med Biol 32:11, eq. (25); MNE-Python ``_do_sphere_field``.
     """
-    c = _vec3("center", center, "m")
-    r0 = _vec3("r_dipole", r_dipole, "m") - c
-    qv = _vec3("q", q, "A·m")
-    r = _points("r_sensors", r_sensors) - c
-    _check_outside(r, r0[None, :])
+    c = check_vec3("center", center, unit="m")
+    r0 = check_vec3("r_dipole", r_dipole, unit="m") - c
+    qv = check_vec3("q", q, unit="A·m")
+    r = check_points("r_sensors", r_sensors) - c
+    check_sensors_outside(r, r0[None, :])
     if np.linalg.norm(r0) <= 1e-10:  # dipole at the centre: B = 0 exactly (MNE skips it too)
         return np.zeros_like(r)
     a_vec = r - r0

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from neurocourse._validation import as_finite
-from neurocourse.meg.fields import MU0_OVER_4PI, _check_outside, _points, _vec3
+from neurocourse._validation import as_finite, check_points, check_sensors_outside, check_vec3
+from neurocourse.meg.fields import MU0_OVER_4PI
 from neurocourse.meg.sensors import SensorArray, gradiometer_pairs, vectorview_array
 
 _CHUNK_ELEMENTS = 100_000  # sources × points per block: 0.8 MB per (P, S) array, cache-friendly
@@ -103,17 +103,17 @@ def lead_field(r_sources, r_sensors, normals, center=(0, 0, 0)) -> np.ndarray:
     Sarvas (1987) Phys Med Biol 32:11; MNE-Python ``_do_sphere_field`` (identical to round-off
     with ``make_sphere_model(r0=center, head_radius=None)`` and coil type 2000).
     """
-    c = _vec3("center", center, "m")
-    src = _points("r_sources", r_sources) - c
-    pts = _points("r_sensors", r_sensors) - c
-    nrm = _points("normals", normals, unit="")
+    c = check_vec3("center", center, unit="m")
+    src = check_points("r_sources", r_sources) - c
+    pts = check_points("r_sensors", r_sensors) - c
+    nrm = check_points("normals", normals, unit="")
     if nrm.shape != pts.shape:
         raise ValueError(f"normals must have the shape of r_sensors {pts.shape}, got {nrm.shape}")
     lengths = np.linalg.norm(nrm, axis=1)
     if np.any(lengths == 0):
         raise ValueError(f"normals must be non-zero, got a zero vector at sensor "
                          f"{int(np.flatnonzero(lengths == 0)[0])}")
-    _check_outside(pts, src)
+    check_sensors_outside(pts, src)
     return _sphere_lead_field(src, pts, nrm / lengths[:, None], None)
 
 
@@ -147,10 +147,10 @@ def sensor_lead_field(r_sources, sensors: SensorArray, center=(0, 0, 0)) -> np.n
     """
     if not isinstance(sensors, SensorArray):
         raise ValueError(f"sensors must be a SensorArray, got {type(sensors).__name__}")
-    c = _vec3("center", center, "m")
-    src = _points("r_sources", r_sources) - c
+    c = check_vec3("center", center, unit="m")
+    src = check_points("r_sources", r_sources) - c
     pts = sensors.points - c
-    _check_outside(pts, src)
+    check_sensors_outside(pts, src)
     W = sparse.csr_matrix((sensors.weights, (sensors.channel_of_point,
                                            np.arange(sensors.weights.size))),
                           shape=(sensors.n_channels, sensors.weights.size))
@@ -179,7 +179,7 @@ def fixed_orientation(G, normals) -> np.ndarray:
     MNE-Python ``convert_forward_solution(..., surf_ori=True, force_fixed=True)``.
     """
     G = as_finite("G", G)
-    n = _points("normals", normals, unit="")
+    n = check_points("normals", normals, unit="")
     if G.ndim != 2 or G.shape[1] != 3 * n.shape[0]:
         raise ValueError(f"G must have shape (n_channels, {3 * n.shape[0]}) for {n.shape[0]} "
                          f"normals, got {G.shape}")
@@ -249,8 +249,8 @@ def helmet_maps(r0, q, sensors=None, center=(0, 0, 0)) -> dict:
     Sarvas (1987) Phys Med Biol 32:11; Ahonen et al. (1993) Phys Scr T49:198 (the Vectorview
     sensor element and its paired planar gradiometers).
     """
-    r0 = _vec3("r0", r0, "m")
-    q = _vec3("q", q, "A·m")
+    r0 = check_vec3("r0", r0, unit="m")
+    q = check_vec3("q", q, unit="A·m")
     arr = vectorview_array() if sensors is None else sensors
     if not isinstance(arr, SensorArray):
         raise ValueError(f"sensors must be a SensorArray, got {type(arr).__name__}")

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurocourse._validation import check_positive
-from neurocourse.meg.fields import _points
+from neurocourse._validation import check_points, check_positive
 
 _DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -407,7 +406,7 @@ def make_sensor_array(positions, orientations, coils, names=None) -> SensorArray
     ----------
     MNE-Python ``_create_meg_coil`` and ``_loc_to_coil_trans`` (the ``loc`` convention).
     """
-    pos = _points("positions", positions)
+    pos = check_points("positions", positions)
     n_ch = pos.shape[0]
     ori = np.asarray(orientations, dtype=float)
     if ori.shape == (n_ch, 3):
