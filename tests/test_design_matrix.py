@@ -1,20 +1,30 @@
-"""neurocourse.design against nilearn (regressors, design matrices, drifts) and statsmodels (VIF)."""
+"""The design matrix (neurocourse.design.matrix): the object, and nilearn's make_first_level_design_matrix."""
 
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from nilearn.glm.first_level import compute_regressor, make_first_level_design_matrix
-from nilearn.signal import create_cosine_drift
-from statsmodels.stats.outliers_influence import variance_inflation_factor
+from nilearn.glm.first_level import make_first_level_design_matrix
 
 from neurocourse import design
 
 # Replicating nilearn's grid, round-up snapping and linear interpolation reproduces its numbers
 # to rounding; 1e-10 (the contract) leaves room for pinv in the orthogonalisation.
 TOL = {"rtol": 1e-10, "atol": 1e-12}
+
+
 HRF_MODELS = [*design.HRF_MODELS, None]
+
+
+def test_design_matrix_object():
+    ft = design.frame_times(50, 2.0)
+    ev = design.make_events([3.0, 20.0, 50.0], 1.0, 1.0, ["B", "A", "B"])
+    dm = design.make_design_matrix(ft, ev, drift_model=None)
+    assert dm.names == ("A", "B", "constant")
+    np.testing.assert_array_equal(dm.contrast({"A": 1, "B": -1}), [1.0, -1.0, 0.0])
+    np.testing.assert_array_equal(dm.column("constant"), np.ones(50))
+    np.testing.assert_array_equal(np.asarray(dm), dm.matrix)
 
 
 def _paradigm(seed=0, n_events=24, t_max=200.0):
@@ -25,19 +35,6 @@ def _paradigm(seed=0, n_events=24, t_max=200.0):
     amplitudes = rng.uniform(0.5, 2.0, n_events)
     conditions = rng.choice(["faces", "houses", "cars"], n_events)
     return onsets, durations, amplitudes, conditions
-
-
-@pytest.mark.parametrize("hrf_model", HRF_MODELS)
-@pytest.mark.parametrize(("tr", "n", "os", "ref"), [(2.0, 110, 50, 0.0), (1.37, 150, 16, 0.5)])
-def test_compute_regressor(hrf_model, tr, n, os, ref):
-    on, du, am, _ = _paradigm()
-    ft = (np.arange(n) + ref) * tr
-    fir = [0, 1, 4] if hrf_model == "fir" else None
-    ours, names = design.compute_regressor(on, du, am, ft, hrf_model, os, fir, name="c")
-    theirs, their_names = compute_regressor(np.vstack([on, du, am]), hrf_model, ft, con_id="c",
-                                            oversampling=os, fir_delays=fir)
-    assert names == list(their_names)
-    np.testing.assert_allclose(ours, theirs, **TOL)
 
 
 def _nilearn_dm(ft, on, du, am, co, **kw):
@@ -96,24 +93,20 @@ def test_singular_design_regularised_like_nilearn():
     np.testing.assert_allclose(ours.matrix, ref.to_numpy(), rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize(("high_pass", "n", "tr"), [(0.01, 200, 2.0), (1 / 128, 333, 0.8),
-                                                    (0.0, 50, 3.0), (0.2, 40, 2.0)])
-def test_cosine_drift(high_pass, n, tr):
-    ft = np.arange(n) * tr
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # 0.2 Hz at TR 2 s is above Nyquist: both warn
-        ref = create_cosine_drift(high_pass, ft)
-        ours = design.cosine_drift(high_pass, ft)
-    np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-14)  # same cosines: rounding
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: design.make_design_matrix(np.arange(10.0), drift_model="spline"), "drift_model"),
+    (lambda: design.make_design_matrix(np.arange(10.0), add_regs=np.ones((9, 6))),
+     r"add_regs must have shape \(10, n_add\)"),
+])
+def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
 
 
-def test_vif_matches_statsmodels():
-    rng = np.random.default_rng(5)
-    a = rng.standard_normal(100)
-    X = np.column_stack([a, a + 0.3 * rng.standard_normal(100), rng.standard_normal(100),
-                         np.ones(100)])
-    ref = [variance_inflation_factor(X, j) for j in range(3)]
-    ours = design.vif(X)
-    # inverse correlation matrix vs auxiliary OLS regressions: both well conditioned here
-    np.testing.assert_allclose(ours[:3], ref, rtol=1e-10)
-    assert np.isnan(ours[3])
+def test_as_design_array_accepts_designmatrix_and_rejects_bad():
+    dm = design.make_design_matrix(design.frame_times(10, 2.0))
+    np.testing.assert_array_equal(design.as_design_array(dm), dm.matrix)
+    with pytest.raises(ValueError, match="X must be a 2-D design matrix"):
+        design.as_design_array(np.ones(5))
+    with pytest.raises(ValueError, match="X"):
+        design.as_design_array([[1.0, np.nan]])
