@@ -75,8 +75,12 @@ __all__ = [
     "centroid_solid_angle_matrix",
     "collocation_matrix",
     "galerkin_matrix",
+    "geselowitz_kernel",
+    "hat_averaged_potentials",
     "linear_solid_angles",
     "mag_ratio",
+    "mass_matrix",
+    "primary_field_kernel",
     "radial_leakage",
     "radial_tangential_maps",
     "rdm",
@@ -325,8 +329,24 @@ def _test_weights(mesh: TriMesh, bary: np.ndarray, weights: np.ndarray) -> sp.cs
                          shape=(mesh.n_vertices, len(wq)))
 
 
-def _mass_matrix(mesh: TriMesh) -> np.ndarray:
-    """Consistent mass matrix ∫ ψ_i ψ_j dS of the linear hat functions, m² (dense)."""
+def mass_matrix(mesh: TriMesh) -> np.ndarray:
+    """Consistent mass matrix of the linear hat functions on a surface.
+
+    Parameters
+    ----------
+    mesh : TriMesh
+        The surface (vertices in m).
+
+    Returns
+    -------
+    M : ndarray, shape (n_vertices, n_vertices)
+        :math:`M_{ij} = \\int_S\\psi_i\\psi_j\\,dS` in m² (dense): A/6 on the diagonal and A/12
+        off it per triangle of area A; each row sums to the vertex area.
+
+    References
+    ----------
+    Mosher, Leahy & Lewis (1999) IEEE Trans Biomed Eng 46:245 (linear Galerkin BEM).
+    """
     area = triangle_areas(mesh)
     tris = mesh.triangles
     M = np.zeros((mesh.n_vertices, mesh.n_vertices))
@@ -336,7 +356,7 @@ def _mass_matrix(mesh: TriMesh) -> np.ndarray:
     return M
 
 
-def galerkin_matrix(mesh: TriMesh) -> np.ndarray:
+def galerkin_matrix(mesh: TriMesh, source_mesh: TriMesh | None = None) -> np.ndarray:
     """The linear-Galerkin solid-angle matrix of a closed surface, per unit vertex area.
 
     ``K[i, j]`` is :math:`\\frac{1}{a_i}\\int_S\\psi_i(\\mathbf r)\\int_S\\psi_j(\\mathbf r')\\,
@@ -348,14 +368,22 @@ def galerkin_matrix(mesh: TriMesh) -> np.ndarray:
     triangle. The test points are interior points of flat triangles, so no auto-element
     correction is needed: every row sums to exactly :math:`2\\pi`.
 
+    With ``source_mesh`` the inner integral runs over that other surface instead (the
+    off-diagonal block of a multi-surface BEM, tested on ``mesh``): for disjoint closed
+    surfaces every row then sums to exactly :math:`4\\pi` when ``mesh`` lies inside
+    ``source_mesh`` and to 0 when it lies outside.
+
     Parameters
     ----------
     mesh : TriMesh
-        The surface (vertices in m).
+        The test surface (vertices in m).
+    source_mesh : TriMesh, optional
+        The surface carrying the basis functions :math:`\\psi_j` (vertices in m); ``mesh``
+        itself by default.
 
     Returns
     -------
-    K : ndarray, shape (n_vertices, n_vertices)
+    K : ndarray, shape (mesh.n_vertices, source_mesh.n_vertices)
         Area-averaged solid angles in sr.
 
     References
@@ -364,14 +392,15 @@ def galerkin_matrix(mesh: TriMesh) -> np.ndarray:
     for MEG/EEG); Kybic J et al. (2005) IEEE Trans Med Imaging 24:12 (OpenMEEG's Galerkin
     scheme); de Munck (1992) for the inner integral.
     """
-    geo = _LinearGeometry.of(mesh)
+    src = mesh if source_mesh is None else source_mesh
+    geo = _LinearGeometry.of(src)
     pts = _quadrature_points(mesh, _GAL_BARY) - geo.sa.origin
     test = _test_weights(mesh, _GAL_BARY, _GAL_W)
-    scatter = _corner_to_vertex(mesh)
-    step = max(1, _PAIRS_PER_BLOCK // mesh.n_triangles)
-    K = np.zeros((mesh.n_vertices, mesh.n_vertices))
+    scatter = _corner_to_vertex(src)
+    step = max(1, _PAIRS_PER_BLOCK // src.n_triangles)
+    K = np.zeros((mesh.n_vertices, src.n_vertices))
     for i in range(0, len(pts), step):  # blocks of test points bound the memory
-        coef = geo.coefficients(pts[i:i + step]).reshape(-1, 3 * mesh.n_triangles)
+        coef = geo.coefficients(pts[i:i + step]).reshape(-1, 3 * src.n_triangles)
         block = test[:, i:i + step].tocsr()
         rows = np.unique(block.nonzero()[0])          # the vertices these points test
         K[rows] += block[rows] @ np.asarray((scatter @ coef.T).T)
@@ -455,7 +484,7 @@ def bem_model(mesh: TriMesh, sigma: float = 0.3, basis: str = "galerkin") -> BEM
         M = np.eye(len(w))
     elif basis == "galerkin":
         C, w = galerkin_matrix(mesh), vertex_areas(mesh)
-        M = _mass_matrix(mesh) / w[:, None]
+        M = mass_matrix(mesh) / w[:, None]
     else:
         raise ValueError(f"basis must be 'galerkin', 'linear' or 'constant', got {basis!r}")
     A = M - C / (2.0 * np.pi) + np.outer(np.ones(len(w)), w / w.sum())
@@ -503,19 +532,51 @@ def _infinite_potentials(points: np.ndarray, r_src: np.ndarray, sigma: float) ->
     return (d / (4.0 * np.pi * sigma * dist[..., None] ** 3)).reshape(len(points), -1)
 
 
+def hat_averaged_potentials(mesh: TriMesh, r_sources, sigma: float = 1.0) -> np.ndarray:
+    """Infinite-medium potentials of unit dipoles, averaged against each hat function.
+
+    .. math:: \\bar V_{0,i} = \\frac{1}{a_i}\\int_S\\psi_i(\\mathbf r)\\,
+              \\frac{\\mathbf e_j\\cdot(\\mathbf r-\\mathbf r_k)}{4\\pi\\sigma|\\mathbf r-
+              \\mathbf r_k|^3}\\,dS,
+
+    the load vector of a linear Galerkin BEM per unit vertex area :math:`a_i`, integrated with a
+    7-point, degree-5 rule per triangle.
+
+    Parameters
+    ----------
+    mesh : TriMesh
+        The surface (vertices in m).
+    r_sources : array_like, shape (k, 3)
+        Dipole positions in m, off the surface.
+    sigma : float, default 1.0
+        Conductivity of the medium in S/m (1.0 gives :math:`\\sigma V_0`, in V·S/m per A·m).
+
+    Returns
+    -------
+    v0 : ndarray, shape (n_vertices, 3·k)
+        Averaged potentials in V/(A·m); column 3k+j is the unit dipole at source k along axis j.
+
+    References
+    ----------
+    Mosher, Leahy & Lewis (1999) IEEE Trans Biomed Eng 46:245; Kybic et al. (2005) IEEE Trans
+    Med Imaging 24:12.
+    """
+    r_src = check_points("r_sources", r_sources)
+    s = float(check_positive("sigma", sigma, unit="S/m"))
+    v0 = _infinite_potentials(_quadrature_points(mesh, _QUAD_BARY), r_src, s)
+    test = _test_weights(mesh, _QUAD_BARY, _QUAD_W)
+    return (test @ v0) / vertex_areas(mesh)[:, None]
+
+
 def _unit_potentials(model: BEMModel, r_src: np.ndarray) -> np.ndarray:
     """Source terms V0 of unit dipoles, (n_nodes, 3·n_src), in V/(A·m).
 
     The infinite-medium potential at the nodes (collocation), or its integral against each hat
     function over the vertex area (Galerkin; 7-point rule per triangle).
     """
-    galerkin = model.basis == "galerkin"
-    pts = _quadrature_points(model.mesh, _QUAD_BARY) if galerkin else model.nodes
-    v0 = _infinite_potentials(pts, r_src, model.sigma)
-    if galerkin:
-        test = _test_weights(model.mesh, _QUAD_BARY, _QUAD_W)
-        v0 = (test @ v0) / vertex_areas(model.mesh)[:, None]
-    return v0
+    if model.basis == "galerkin":
+        return hat_averaged_potentials(model.mesh, r_src, model.sigma)
+    return _infinite_potentials(model.nodes, r_src, model.sigma)
 
 
 def bem_potential(model: BEMModel, r_dipole, q) -> np.ndarray:
@@ -559,12 +620,45 @@ def bem_potential(model: BEMModel, r_dipole, q) -> np.ndarray:
 
 def _field_kernel(model: BEMModel, r_sens: np.ndarray) -> np.ndarray:
     """Map from node potentials (V) to the volume-current field (T): (n_sens, 3, n_nodes)."""
-    mesh = model.mesh
+    out = geselowitz_kernel(model.mesh, r_sens, linear=model.basis != "constant")
+    return MU0_OVER_4PI * model.sigma * out
+
+
+def geselowitz_kernel(mesh: TriMesh, r_sensors, *, linear: bool = True) -> np.ndarray:
+    """Surface integrals of the Geselowitz formula for each potential basis function.
+
+    .. math:: \\mathbf k_l(\\mathbf r) = \\int_S\\psi_l(\\mathbf r')\\,
+              \\frac{(\\mathbf r-\\mathbf r')\\times\\mathbf n(\\mathbf r')}
+              {|\\mathbf r-\\mathbf r'|^3}\\,dS',
+
+    with a 7-point, degree-5 rule per triangle; the volume-current field of node potentials
+    :math:`V_l` (V) on a surface with conductivity jump :math:`\\sigma^- - \\sigma^+` (S/m) is
+    :math:`\\mathbf B = \\frac{\\mu_0}{4\\pi}(\\sigma^- - \\sigma^+)\\sum_l V_l\\mathbf k_l`.
+
+    Parameters
+    ----------
+    mesh : TriMesh
+        The surface (vertices in m, outward triangles).
+    r_sensors : array_like, shape (n, 3) or (3,)
+        Field points in m, off the surface.
+    linear : bool, default True
+        Linear hat functions at the vertices (True) or constant functions on the triangles.
+
+    Returns
+    -------
+    k : ndarray, shape (n, 3, n_vertices) or (n, 3, n_triangles)
+        Dimensionless (sr-like) integrals, one vector per basis function.
+
+    References
+    ----------
+    Geselowitz DB (1970) IEEE Trans Magn 6:346; MNE-Python ``_do_lin_field_coeff`` (same sign:
+    :math:`(\\mathbf r-\\mathbf r')\\times\\mathbf n'`).
+    """
+    r_sens = check_points("r_sensors", r_sensors)
     normals = triangle_normals(mesh)
     area = triangle_areas(mesh)
     qpts = _quadrature_points(mesh, _QUAD_BARY).reshape(mesh.n_triangles, -1, 3)  # (m, n_q, 3)
     wts = area[:, None] * _QUAD_W[None, :]                            # (m, n_q)
-    linear = model.basis != "constant"
     scatter = _corner_to_vertex(mesh)
     n_nodes = mesh.n_vertices if linear else mesh.n_triangles
     out = np.empty((r_sens.shape[0], 3, n_nodes))
@@ -579,11 +673,35 @@ def _field_kernel(model: BEMModel, r_sens: np.ndarray) -> np.ndarray:
             out[i:i + step] = np.asarray((scatter @ flat.T).T).reshape(-1, 3, n_nodes)
         else:
             out[i:i + step] = np.einsum("smqc->scm", kern)
-    return MU0_OVER_4PI * model.sigma * out
+    return out
 
 
-def _primary(r_src: np.ndarray, r_sens: np.ndarray) -> np.ndarray:
-    """Biot–Savart field of unit dipoles: (n_sens, 3 components, n_src, 3 axes) in T/(A·m)."""
+def primary_field_kernel(r_sources, r_sensors) -> np.ndarray:
+    """Biot–Savart (primary-current) field of unit dipoles along x, y and z.
+
+    .. math:: \\mathbf B_0 = \\frac{\\mu_0}{4\\pi}\\,\\frac{\\mathbf e_j\\times
+              (\\mathbf r-\\mathbf r_k)}{|\\mathbf r-\\mathbf r_k|^3}
+
+    Parameters
+    ----------
+    r_sources : array_like, shape (k, 3) or (3,)
+        Dipole positions in m.
+    r_sensors : array_like, shape (n, 3) or (3,)
+        Field points in m, none at a source.
+
+    Returns
+    -------
+    B0 : ndarray, shape (n, 3, k, 3)
+        Field in T/(A·m): ``B0[s, c, k, j]`` is component c at sensor s of the unit dipole at
+        source k along axis j.
+
+    References
+    ----------
+    Hämäläinen et al. (1993) Rev Mod Phys 65:413, eq. (13); vectorised
+    :func:`neurocourse.meg.dipole_field_infinite`.
+    """
+    r_src = check_points("r_sources", r_sources)
+    r_sens = check_points("r_sensors", r_sensors)
     d = r_sens[:, None, :] - r_src[None, :, :]                        # (s, k, 3)
     dist3 = np.linalg.norm(d, axis=-1) ** 3
     eye = np.eye(3)
@@ -625,7 +743,7 @@ def bem_field(model: BEMModel, r_dipole, q, r_sensors) -> np.ndarray:
     rs = check_points("r_sensors", r_sensors)
     _check_sensors(model, rs, "r_sensors")
     V = _solve(model, 2.0 * (_unit_potentials(model, r) @ qq.ravel()))
-    b0 = np.einsum("sckj,kj->sc", _primary(r, rs), qq)
+    b0 = np.einsum("sckj,kj->sc", primary_field_kernel(r, rs), qq)
     return b0 + np.einsum("scv,v->sc", _field_kernel(model, rs), V)
 
 
@@ -667,7 +785,7 @@ def bem_lead_field(model: BEMModel, r_sources, r_sensors, normals) -> np.ndarray
         raise ValueError(f"normals must be non-zero vectors, got a zero normal at sensor "
                          f"{int(np.flatnonzero(nlen == 0)[0])}")
     nn = nn / nlen[:, None]
-    g0 = np.einsum("sckj,sc->skj", _primary(r, rs), nn).reshape(len(rs), -1)
+    g0 = np.einsum("sckj,sc->skj", primary_field_kernel(r, rs), nn).reshape(len(rs), -1)
     kern = np.einsum("scv,sc->sv", _field_kernel(model, rs), nn)
     transfer = _solve(model, kern.T, trans=1).T                       # kern @ A⁻¹
     return g0 + transfer @ (2.0 * _unit_potentials(model, r))
