@@ -1,0 +1,69 @@
+"""Functional connectivity: fMRI (seed, partial correlation, PPI) and M/EEG (coherence family,
+amplitude envelopes, field spread and leakage).
+
+Simulations with planted truth are in :mod:`neurocourse.connectivity.simulate`.
+"""
+
+from neurocourse.connectivity.envelope import (
+    analytic_signal,
+    envelope_correlation,
+    symmetric_orthogonalise,
+)
+from neurocourse.connectivity.fmri import (
+    PPIDesign,
+    convolution_matrix,
+    deconvolve,
+    fisher_z,
+    gppi_design,
+    ledoit_wolf,
+    partial_correlation,
+    ppi_design,
+    precision_to_partial,
+    seed_correlation,
+)
+from neurocourse.connectivity.spectral import (
+    METHODS,
+    EpochSpectra,
+    SpectralConnectivity,
+    coherence,
+    coherency,
+    cross_spectra,
+    epoch_spectra,
+    imaginary_coherence,
+    pli,
+    plv,
+    spectral_connectivity,
+    tapers,
+    wpli,
+    wpli2_debiased,
+)
+
+__all__ = [
+    "METHODS",
+    "EpochSpectra",
+    "PPIDesign",
+    "SpectralConnectivity",
+    "analytic_signal",
+    "coherence",
+    "coherency",
+    "convolution_matrix",
+    "cross_spectra",
+    "deconvolve",
+    "envelope_correlation",
+    "fisher_z",
+    "gppi_design",
+    "ledoit_wolf",
+    "partial_correlation",
+    "ppi_design",
+    "precision_to_partial",
+    "seed_correlation",
+    "symmetric_orthogonalise",
+    "epoch_spectra",
+    "imaginary_coherence",
+    "pli",
+    "plv",
+    "spectral_connectivity",
+    "tapers",
+    "wpli",
+    "wpli2_debiased",
+]
