@@ -70,12 +70,15 @@ test: lock-check $(VENV)/.stamp-dev
 lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .
 
+# pytest-timeout turns a hung test into a loud failure; the bounds are far above any test's duration
+# (the slowest takes tens of seconds), so they hold on a loaded machine. No test depends on wall time.
 unit: $(VENV)/.stamp-dev
-	MPLBACKEND=Agg $(BIN)/pytest -q -n 2 --durations=10 tests
+	MPLBACKEND=Agg $(BIN)/pytest -q -n 2 --durations=10 --timeout=900 tests
 
 notebooks: $(VENV)/.stamp-dev
 	$(BIN)/neurocourse assign --check
-	MPLBACKEND=Agg $(BIN)/pytest -q -n 2 --dist loadscope --nbval-lax --nbval-current-env -p no:cacheprovider exercises solutions
+	MPLBACKEND=Agg $(BIN)/pytest -q -n 2 --dist loadscope --timeout=900 --nbval-lax --nbval-current-env \
+	    --nbval-kernel-startup-timeout=300 -p no:cacheprovider exercises solutions
 
 # The gating build re-reads every page (--all) and executes every chapter afresh (cache cleared).
 book-strict: $(VENV)/.stamp-dev

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurocourse import design as _design
-from neurocourse._validation import as_finite, check_int, check_positive, check_range
+from neurocourse._validation import as_finite, check_int, check_option, check_positive, check_range
 
 __all__ = [
     "CONTRASTS",
@@ -81,6 +81,7 @@ class SliceExperiment:
             A contrast vector (t test), or a two-row matrix for ``"any effect (F)"``
             (dimensionless weights).
         """
+        check_option("contrast", name, CONTRASTS)
         dm = self.design
         if name == "A":
             return dm.contrast({"A": 1})
@@ -90,9 +91,7 @@ class SliceExperiment:
             return dm.contrast({"A": 1, "B": -1})
         if name == "B > A":
             return dm.contrast({"A": -1, "B": 1})
-        if name == "any effect (F)":
-            return np.vstack([dm.contrast({"A": 1}), dm.contrast({"B": 1})])
-        raise ValueError(f"contrast must be one of {CONTRASTS}, got {name!r}")
+        return np.vstack([dm.contrast({"A": 1}), dm.contrast({"B": 1})])  # "any effect (F)"
 
 
 def _blob(shape, center, radius):

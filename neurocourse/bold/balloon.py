@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from neurocourse._validation import as_finite, check_positive, check_range
+from neurocourse._validation import as_finite, check_option, check_positive, check_range
 
 __all__ = [
     "BalloonParams",
@@ -169,10 +169,8 @@ def bold_coefficients(
     k1, k2, k3 : float
         Dimensionless coefficients.
     """
-    if bold == "classic":
+    if check_option("bold", bold, ("classic", "revised")) == "classic":
         return 7.0 * params.E0, 2.0, 2.0 * params.E0 - 0.2
-    if bold != "revised":
-        raise ValueError(f"bold must be 'classic' or 'revised', got {bold!r}")
     b0 = float(check_positive("field_strength", field_strength, unit="T"))
     te = float(check_positive("TE", TE, unit="s"))
     eps = float(check_positive("epsilon", epsilon))

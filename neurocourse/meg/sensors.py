@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurocourse._validation import check_points, check_positive
+from neurocourse._validation import check_option, check_points, check_positive
 
 _DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -115,10 +115,7 @@ def coil_definition(coil_type: int) -> CoilDefinition:
     normalised to unit length).
     """
     lib = _coil_library()["coils"]
-    key = str(int(coil_type)) if np.ndim(coil_type) == 0 else None
-    if key not in lib:
-        raise ValueError(f"coil_type must be one of {coil_types()}, got {coil_type!r}")
-    d = lib[key]
+    d = lib[str(check_option("coil_type", int(coil_type) if np.ndim(coil_type) == 0 else coil_type, coil_types()))]
     n = np.asarray(d["n"], dtype=float)
     return CoilDefinition(
         coil_type=int(coil_type), kind=COIL_CLASSES[d["class"]], description=d["description"],
@@ -313,8 +310,7 @@ class SensorArray:
 
     def picks(self, kind: str) -> np.ndarray:
         """Indices of the channels of one kind (``"mag"``, ``"planar_grad"``, ``"axial_grad"``)."""
-        if kind not in COIL_CLASSES.values():
-            raise ValueError(f"kind must be one of {tuple(COIL_CLASSES.values())}, got {kind!r}")
+        check_option("kind", kind, tuple(COIL_CLASSES.values()))
         return np.flatnonzero(np.asarray(self.kinds) == kind)
 
     def integration_matrix(self) -> np.ndarray:
