@@ -6,9 +6,25 @@ from neurocourse.inverse.illposed import (
     radial_dipoles,
     whitened_svd,
 )
+from neurocourse.inverse.linear import (
+    METHODS,
+    InverseOperator,
+    apply_inverse,
+    inverse_kernel,
+    kernel,
+    lambda2_from_snr,
+    make_inverse_operator,
+)
 from neurocourse.inverse.noise import Whitener, check_covariance, estimate_noise_cov, whitener
 
 __all__ = [
+    "METHODS",
+    "InverseOperator",
+    "apply_inverse",
+    "inverse_kernel",
+    "kernel",
+    "lambda2_from_snr",
+    "make_inverse_operator",
     "WhitenedSVD",
     "Whitener",
     "check_covariance",
