@@ -144,3 +144,18 @@ def test_bad_input(setup):
         linear.inverse_kernel(G, s["C"][:-1, :-1])
     with pytest.raises(ValueError, match="positive definite"):
         linear.inverse_kernel(G, np.zeros_like(s["C"]) + np.diag([1.0] + [0.0] * (len(G) - 1)))
+
+
+@pytest.mark.parametrize("method", ["MNE", "dSPM", "sLORETA"])
+def test_resolution_matrix_matches_mne(setup, method):
+    from neurocourse.inverse import resolution
+
+    s = setup
+    ff = _fixed_fwd(s)
+    inv = mne.minimum_norm.make_inverse_operator(s["info"], ff, s["cov"], loose=0.0,
+                                                 fixed=True, depth=None)
+    ref = mne.minimum_norm.make_inverse_resolution_matrix(ff, inv, method=method,
+                                                          lambda2=1 / 9)
+    G = ff["sol"]["data"].astype(float)
+    K = linear.inverse_kernel(G, s["C"], 1 / 9, method, ch_types=s["types"], rank=s["rank"])
+    _close(resolution.resolution_matrix(K, G), ref, 1e-10)  # issue goal; same arithmetic

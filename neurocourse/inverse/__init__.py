@@ -16,10 +16,18 @@ from neurocourse.inverse.linear import (
     make_inverse_operator,
 )
 from neurocourse.inverse.noise import Whitener, check_covariance, estimate_noise_cov, whitener
+from neurocourse.inverse.regularization import RegularizationCurve, regularization_curve
+from neurocourse.inverse.resolution import (
+    ResolutionMetrics,
+    resolution_matrix,
+    resolution_metrics,
+)
 
 __all__ = [
     "METHODS",
     "InverseOperator",
+    "RegularizationCurve",
+    "ResolutionMetrics",
     "WhitenedSVD",
     "Whitener",
     "apply_inverse",
@@ -31,6 +39,9 @@ __all__ = [
     "make_inverse_operator",
     "null_space_patterns",
     "radial_dipoles",
+    "regularization_curve",
+    "resolution_matrix",
+    "resolution_metrics",
     "whitened_svd",
     "whitener",
 ]
