@@ -24,6 +24,7 @@ from neurocourse._validation import as_finite
 from neurocourse.design.drifts import cosine_drift, polynomial_drift
 from neurocourse.design.events import check_frame_times, make_events
 from neurocourse.design.regressors import compute_regressor
+from neurocourse.glm.contrasts import contrast_vector
 
 __all__ = ["DesignMatrix", "as_design_array", "make_design_matrix"]
 
@@ -67,12 +68,10 @@ class DesignMatrix:
     def contrast(self, weights) -> np.ndarray:
         """A full-length contrast vector from ``{column name: weight}``, zeros elsewhere.
 
-        Example: ``dm.contrast({"A": 1, "B": -1})`` is the A > B contrast.
+        Example: ``dm.contrast({"A": 1, "B": -1})`` is the A > B contrast. Built by
+        :func:`neurocourse.glm.contrast_vector` (which also accepts a name, or a list for an F contrast).
         """
-        c = np.zeros(len(self.names))
-        for key, w in dict(weights).items():
-            c[self.index(key)] = float(w)
-        return c
+        return contrast_vector(dict(weights) if not isinstance(weights, str | list | tuple) else weights, self.names)
 
     def __array__(self, dtype=None, copy=None):
         return self.matrix if dtype is None else self.matrix.astype(dtype)

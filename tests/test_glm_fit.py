@@ -1,40 +1,21 @@
-"""neurocourse.glm: closed forms, invariants, statistical calibration and bad input.
+"""neurocourse.glm.fit: OLS and AR(1) fits against closed forms, invariants, calibration; bad input.
 
-The designs are built here with numpy only, so these tests do not depend on neurocourse.design.
+The designs are built with numpy only (tests/glm_data.py), independent of neurocourse.design.
 """
 
 import warnings
 
 import numpy as np
 import pytest
+from glm_data import N, ar1_noise, design_ab
 from scipy.linalg import cholesky, toeplitz
-from scipy.stats import norm
 from scipy.stats import t as t_dist
 
 from neurocourse import glm
 
-N = 120
-
-
-def _design(n=N):
-    t = np.arange(n)
-    a = ((t % 24) < 6).astype(float)  # condition A: 6 scans on, every 24
-    b = (((t + 12) % 24) < 6).astype(float)  # condition B, in the gaps
-    drift = np.cos(np.pi * (t + 0.5) / n)
-    return np.column_stack([a, b, drift, np.ones(n)])
-
-
-def _ar1(rng, rho, shape):
-    e = rng.standard_normal(shape)
-    out = np.empty(shape)
-    out[0] = e[0] / np.sqrt(1 - rho**2)
-    for i in range(1, shape[0]):  # time recursion, vectorised over voxels
-        out[i] = rho * out[i - 1] + e[i]
-    return out
-
 
 def test_noise_free_data_recover_beta_exactly():
-    X = _design()
+    X = design_ab()
     beta = np.array([[2.0, -1.0], [0.5, 3.0], [1.0, 0.0], [100.0, 50.0]])
     for model in ("ols", "ar1"):
         res = glm.fit_glm(X @ beta, X, model, rho=0.3 if model == "ar1" else None)
@@ -44,7 +25,7 @@ def test_noise_free_data_recover_beta_exactly():
 
 def test_ols_closed_form_t_and_residual_orthogonality():
     rng = np.random.default_rng(0)
-    X = _design()
+    X = design_ab()
     Y = X @ rng.normal(size=(4, 30)) + rng.standard_normal((N, 30))
     res = glm.fit_glm(Y, X)
     # Closed form with the normal equations: beta = (X'X)^-1 X'Y, s2 = RSS/(n-p).
@@ -63,41 +44,10 @@ def test_ols_closed_form_t_and_residual_orthogonality():
     assert res.df_resid == N - 4
 
 
-def test_f_of_one_row_is_t_squared_and_two_sided():
-    rng = np.random.default_rng(1)
-    X = _design()
-    y = X @ [1.0, 0.2, 0.0, 10.0] + rng.standard_normal(N)
-    res = glm.fit_glm(y, X)
-    c = np.array([1.0, -1.0, 0.0, 0.0])
-    t, f = res.contrast(c), res.contrast(c[None])
-    assert f.stat_type == "F" and t.stat_type == "t"
-    np.testing.assert_allclose(f.stat, t.stat**2, rtol=1e-12)  # F(1, d) = t(d)^2, algebraically
-    np.testing.assert_allclose(f.p_value, 2 * t_dist.sf(abs(t.stat), N - 4), rtol=1e-9)
-
-
-def test_f_closed_form_and_contrast_invariance():
-    rng = np.random.default_rng(2)
-    X = _design()
-    y = X @ [1.0, 0.5, 0.3, 10.0] + rng.standard_normal(N)
-    res = glm.fit_glm(y, X)
-    C = np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0]])
-    # F = (C b)' [C (X'X)^-1 C']^-1 (C b) / (q s2)
-    xtx_inv = np.linalg.inv(X.T @ X)
-    b = xtx_inv @ X.T @ y
-    s2 = np.sum((y - X @ b) ** 2) / (N - 4)
-    cb = C @ b
-    f_ref = cb @ np.linalg.solve(C @ xtx_inv @ C.T, cb) / (2 * s2)
-    np.testing.assert_allclose(res.contrast(C).stat, f_ref, rtol=1e-10)
-    # F depends on the row space only: another basis of the same space gives the same F.
-    np.testing.assert_allclose(
-        res.contrast([[1.0, 1, 0, 0], [1.0, -1, 0, 0]]).stat, f_ref, rtol=1e-10
-    )
-
-
 def test_scaling_invariances():
     rng = np.random.default_rng(3)
-    X = _design()
-    Y = X @ rng.normal(size=(4, 5)) + _ar1(rng, 0.3, (N, 5))
+    X = design_ab()
+    Y = X @ rng.normal(size=(4, 5)) + ar1_noise(rng, 0.3, (N, 5))
     c = np.array([1.0, -1.0, 0.0, 0.0])
     for model in ("ols", "ar1"):
         base = glm.fit_glm(Y, X, model)
@@ -113,24 +63,21 @@ def test_scaling_invariances():
 
 def test_vectorised_fit_equals_voxel_by_voxel():
     rng = np.random.default_rng(4)
-    X = _design()
-    Y = X @ rng.normal(size=(4, 6)) + _ar1(rng, 0.4, (N, 6))
+    X = design_ab()
+    Y = X @ rng.normal(size=(4, 6)) + ar1_noise(rng, 0.4, (N, 6))
     c = np.array([1.0, -1.0, 0.0, 0.0])
     rho = np.linspace(-0.2, 0.7, 6)
     for conv in glm.AR1_CONVENTIONS:
         whole = glm.fit_glm(Y, X, "ar1", ar1_convention=conv, rho=rho).contrast(c).stat
-        each = [
-            glm.fit_glm(Y[:, v], X, "ar1", ar1_convention=conv, rho=rho[v]).contrast(c).stat
-            for v in range(6)
-        ]
+        each = [glm.fit_glm(Y[:, v], X, "ar1", ar1_convention=conv, rho=rho[v]).contrast(c).stat for v in range(6)]
         np.testing.assert_allclose(whole, each, rtol=1e-12)  # same arithmetic per column
 
 
 def test_ar1_equals_ols_on_explicitly_whitened_data():
     """Independent route: whiten Y and X with an explicit matrix, then run plain OLS."""
     rng = np.random.default_rng(5)
-    X = _design()
-    y = X @ [1.0, 0.0, 0.5, 5.0] + _ar1(rng, 0.5, (N,))
+    X = design_ab()
+    y = X @ [1.0, 0.0, 0.5, 5.0] + ar1_noise(rng, 0.5, (N,))
     rho = 0.45
     c = np.array([1.0, -1.0, 0.0, 0.0])
     W = np.eye(N) - rho * np.eye(N, k=-1)  # nilearn: rows t >= 1 are x_t - rho x_{t-1}, row 0 kept
@@ -148,49 +95,13 @@ def test_ar1_equals_ols_on_explicitly_whitened_data():
     np.testing.assert_allclose(ours.whitened_residuals(), W @ y - W @ X @ ours.beta, atol=1e-10)
 
 
-def test_whiten_ar1_prais_winsten_whitens_exactly():
-    rho = 0.6
-    n = 30
-    W = glm.whiten_ar1(np.eye(n), rho, convention="prais-winsten")
-    sigma = toeplitz(rho ** np.arange(n)) / (1 - rho**2)  # AR(1) with unit innovations
-    np.testing.assert_allclose(W @ sigma @ W.T, np.eye(n), atol=1e-12)  # W Sigma W' = I
-    co = glm.whiten_ar1(np.eye(n), rho, convention="cochrane-orcutt")
-    assert co.shape == (n - 1, n)
-    np.testing.assert_allclose(co @ sigma @ co.T, np.eye(n - 1), atol=1e-12)
-    nl = glm.whiten_ar1(np.eye(n), rho)  # first row kept: its variance is 1/(1 - rho^2), not 1
-    np.testing.assert_allclose((nl @ sigma @ nl.T)[0, 0], 1 / (1 - rho**2), rtol=1e-12)
-
-
-def test_estimate_ar1_is_consistent():
-    rng = np.random.default_rng(6)
-    n, rho = 4000, 0.35
-    est = glm.estimate_ar1(_ar1(rng, rho, (n, 8)))
-    se = np.sqrt((1 - rho**2) / n)  # asymptotic standard error of the lag-1 estimate
-    assert np.all(np.abs(est - rho) < 4.5 * se)
-    np.testing.assert_allclose(glm.bin_ar1([0.379, -0.379, 0.5, 0.0999]), [0.37, -0.37, 0.5, 0.09])
-
-
-def test_durbin_watson_and_acf_relations():
-    rng = np.random.default_rng(7)
-    e = _ar1(rng, 0.5, (3000, 3))
-    e -= e.mean(0)
-    acf = glm.residual_acf(e, 3)
-    np.testing.assert_allclose(acf[0], 1.0)
-    # d = 2(1 - r1) - (e_0^2 + e_{n-1}^2)/sum e^2: exact identity for the biased acf of zero-mean e
-    dw = glm.durbin_watson(e)
-    edge = (e[0] ** 2 + e[-1] ** 2) / (e**2).sum(0)
-    np.testing.assert_allclose(dw, 2 * (1 - acf[1]) - edge, rtol=1e-12)
-    _, p = glm.ljung_box(rng.standard_normal((500, 200)), 5)
-    assert 0.0 < np.mean(p < 0.05) < 0.12  # white noise: about 5 % (binomial sd 1.5 %)
-
-
 def test_ar1_restores_false_positive_rate_that_ols_inflates():
     """The lesson of the chapter: autocorrelated noise makes OLS t too large; AR(1) fixes it."""
     rng = np.random.default_rng(8)
     n, v, rho = 200, 3000, 0.4
     t = np.arange(n)
     X = np.column_stack([((t % 40) < 20).astype(float), np.ones(n)])  # slow block design
-    Y = _ar1(rng, rho, (n, v))  # null data: no effect
+    Y = ar1_noise(rng, rho, (n, v))  # null data: no effect
     c = np.array([1.0, 0.0])
     fp_ols = np.mean(glm.fit_glm(Y, X).contrast(c).p_value < 0.05)
     fp_ar1 = np.mean(glm.fit_glm(Y, X, "ar1").contrast(c).p_value < 0.05)
@@ -200,27 +111,8 @@ def test_ar1_restores_false_positive_rate_that_ols_inflates():
     assert 0.03 < fp_ar1 < 0.075
 
 
-def test_fdr_and_bonferroni_hand_examples():
-    p = np.array([0.01, 0.02, 0.03, 0.5])
-    rej, adj = glm.fdr_bh(p, 0.05)  # thresholds k * 0.05 / 4 = 0.0125, 0.025, 0.0375, 0.05
-    np.testing.assert_array_equal(rej, [True, True, True, False])
-    np.testing.assert_allclose(adj, [0.04, 0.04, 0.04, 0.5])
-    rej, adj = glm.bonferroni(p, 0.05)  # threshold 0.0125
-    np.testing.assert_array_equal(rej, [True, False, False, False])
-    np.testing.assert_allclose(adj, [0.04, 0.08, 0.12, 1.0])
-    # step-up: a small p later in the order rescues earlier ones (0.04 <= 0.05 * 2/2)
-    np.testing.assert_array_equal(glm.fdr_bh([0.04, 0.045])[0], [True, True])
-
-
-def test_z_from_p_closed_forms():
-    np.testing.assert_allclose(glm.z_from_p(0.025), 1.959963984540054, rtol=1e-12)
-    np.testing.assert_allclose(glm.z_from_p(0.5), 0.0, atol=1e-15)
-    z = glm.z_from_p([0.0, 1.0])  # clipped, never infinite
-    assert np.all(np.isfinite(z)) and z[0] == norm.isf(1e-300) and z[1] < -8
-
-
 def test_bad_input_messages():
-    X = _design()
+    X = design_ab()
     y = np.zeros(N)
     res = glm.fit_glm(np.random.default_rng(0).standard_normal(N), X)
     with pytest.raises(ValueError, match="contrast must have shape"):
@@ -252,7 +144,7 @@ def test_bad_input_messages():
 
 
 def test_rank_deficient_warns_with_specific_category_and_full_rank_does_not():
-    X = _design()
+    X = design_ab()
     with pytest.warns(glm.RankDeficientDesignWarning, match="rank 3 < 4"):
         glm.fit_glm(np.ones(N), np.column_stack([X[:, :3], X[:, 0]]))
     with warnings.catch_warnings():
