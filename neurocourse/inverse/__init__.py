@@ -1,5 +1,6 @@
 """The M/EEG inverse problem: ill-posedness, noise and whitening, linear inverses."""
 
+from neurocourse.inverse.beamformer import LCMV, apply_lcmv, lcmv_power, make_lcmv
 from neurocourse.inverse.illposed import (
     WhitenedSVD,
     null_space_patterns,
@@ -24,6 +25,7 @@ from neurocourse.inverse.resolution import (
 )
 
 __all__ = [
+    "LCMV",
     "METHODS",
     "InverseOperator",
     "RegularizationCurve",
@@ -31,12 +33,15 @@ __all__ = [
     "WhitenedSVD",
     "Whitener",
     "apply_inverse",
+    "apply_lcmv",
     "check_covariance",
     "estimate_noise_cov",
     "inverse_kernel",
     "kernel",
     "lambda2_from_snr",
+    "lcmv_power",
     "make_inverse_operator",
+    "make_lcmv",
     "null_space_patterns",
     "radial_dipoles",
     "regularization_curve",
