@@ -4,6 +4,18 @@ homogeneous closed form, the Berg–Scherg approximation, references and montage
 from neurocourse.eeg.berg_scherg import BergScherg, berg_scherg_lead_field, fit_berg_scherg
 from neurocourse.eeg.geometry import ELECTRODE_RTOL, centred_geometry, project_to_scalp
 from neurocourse.eeg.homogeneous import homogeneous_lead_field, homogeneous_potential
+from neurocourse.eeg.measures import (
+    NoiseLevels,
+    OrientationSensitivity,
+    Smearing,
+    berg_scherg_error,
+    column_rdm_mag,
+    conductivity_error,
+    meridian_potential,
+    orientation_sensitivity,
+    skull_smearing,
+    snr_map,
+)
 from neurocourse.eeg.montage import Montage, electrode_grid, montage_provenance, standard_montage
 from neurocourse.eeg.reference import average_reference, reference_matrix, rereference
 from neurocourse.eeg.series import lead_field, max_degree, n_terms, series_lead_field, sphere_potential
@@ -21,23 +33,33 @@ __all__ = [
     "MNE_SPHERE_SIGMAS",
     "BergScherg",
     "Montage",
+    "NoiseLevels",
+    "OrientationSensitivity",
     "ShellModel",
+    "Smearing",
     "average_reference",
+    "berg_scherg_error",
     "berg_scherg_lead_field",
     "centred_geometry",
+    "column_rdm_mag",
+    "conductivity_error",
     "electrode_grid",
     "fit_berg_scherg",
     "homogeneous_lead_field",
     "homogeneous_potential",
     "lead_field",
     "max_degree",
+    "meridian_potential",
     "montage_provenance",
     "n_terms",
+    "orientation_sensitivity",
     "project_to_scalp",
     "reference_matrix",
     "rereference",
     "series_lead_field",
     "shell_coefficients",
+    "skull_smearing",
+    "snr_map",
     "sphere_potential",
     "standard_montage",
     "three_shell",

@@ -1,0 +1,426 @@
+"""What the MEG-vs-EEG chapter measures: skull smearing, orientation sensitivity, conductivity
+(in)dependence, forward errors from a wrong skull conductivity, SNR maps, and the Berg–Scherg
+error.
+
+Every function here combines the forward models of :mod:`neurocourse.eeg` (exact multi-shell
+series) and :mod:`neurocourse.meg` (Sarvas) through :func:`neurocourse.forward.make_forward`; none
+has physics of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurocourse._validation import (
+    as_finite,
+    check_int,
+    check_option,
+    check_points,
+    check_positive,
+    check_range,
+    check_type,
+)
+from neurocourse.eeg.berg_scherg import berg_scherg_lead_field, fit_berg_scherg
+from neurocourse.eeg.montage import Montage, electrode_grid
+from neurocourse.eeg.reference import average_reference
+from neurocourse.eeg.series import lead_field
+from neurocourse.eeg.shells import ShellModel, three_shell
+from neurocourse.forward import Forward, make_forward
+from neurocourse.meg.sensors import SensorArray, radial_magnetometers
+
+__all__ = [
+    "NoiseLevels",
+    "OrientationSensitivity",
+    "Smearing",
+    "berg_scherg_error",
+    "column_rdm_mag",
+    "conductivity_error",
+    "meridian_potential",
+    "orientation_sensitivity",
+    "skull_smearing",
+    "snr_map",
+]
+
+DEFAULT_RADII = (0.081, 0.085, 0.088)
+"""Brain, skull and scalp radii (m) used throughout the chapter (a common three-shell choice)."""
+
+
+def _default_meg(head: ShellModel) -> SensorArray:
+    return radial_magnetometers(100, radius=head.radius + 0.025, center=head.center)
+
+
+def _default_eeg(head: ShellModel) -> Montage:
+    return electrode_grid(64, radius=head.radius, center=head.center)
+
+
+def column_rdm_mag(G, G_ref):
+    """RDM and MAG (Meijs et al. 1989) of every column of ``G`` against ``G_ref``.
+
+    Parameters
+    ----------
+    G, G_ref : array_like, shape (n_channels, n_columns)
+        Two lead fields (or sets of topographies) in the same unit.
+
+    Returns
+    -------
+    rdm : ndarray, shape (n_columns,)
+        :math:`\\|g/\\|g\\| - a/\\|a\\|\\|`, in [0, 2].
+    mag : ndarray, shape (n_columns,)
+        :math:`\\|g\\|/\\|a\\|`. Columns that are zero in both give RDM 0 and MAG 1; a column
+        zero in only one gives NaN (RDM) and 0 or inf (MAG).
+
+    References
+    ----------
+    Meijs, Weier, Peters & van Oosterom (1989) IEEE TBME 36:1038 (the column-wise form of
+    :func:`neurocourse.meg.bem.rdm` and :func:`neurocourse.meg.bem.mag_ratio`).
+    """
+    g = as_finite("G", G)
+    a = as_finite("G_ref", G_ref)
+    if g.shape != a.shape or g.ndim != 2:
+        raise ValueError(f"G and G_ref must be 2-D of equal shape, got {g.shape} and {a.shape}")
+    ng = np.linalg.norm(g, axis=0)
+    na = np.linalg.norm(a, axis=0)
+    silent = (ng == 0) & (na == 0)  # two silent topographies agree: RDM 0, MAG 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rdm = np.linalg.norm(g / ng - a / na, axis=0)
+        mag = ng / na
+    return np.where(silent, 0.0, rdm), np.where(silent, 1.0, mag)
+
+
+def meridian_potential(head: ShellModel, depth, orientation="radial", q=10e-9, n_angles=361):
+    """Scalp potential along a meridian of a dipole under the vertex.
+
+    The dipole sits at :math:`(0, 0, R - d)` relative to the centre; electrodes at polar angles
+    :math:`\\theta\\in[0, \\pi]` in the x–z plane. A radial moment is along +z, a tangential one
+    along +x (toward the electrodes at positive θ).
+
+    Parameters
+    ----------
+    head : ShellModel
+        The head.
+    depth : float
+        d, below the scalp in m; the dipole must be inside the innermost shell.
+    orientation : {"radial", "tangential"}
+        Direction of the moment.
+    q : float, default 10e-9
+        Moment in A·m (10 nA·m).
+    n_angles : int, default 361
+        Number of electrodes on the meridian (>= 3).
+
+    Returns
+    -------
+    theta : ndarray, shape (n_angles,)
+        Polar angles in rad.
+    V : ndarray, shape (n_angles,)
+        Potentials in V (reference at infinity).
+
+    References
+    ----------
+    de Munck & Peters (1993) IEEE TBME 40:1166 (the series).
+    """
+    check_type("head", head, ShellModel)
+    check_option("orientation", orientation, ("radial", "tangential"))
+    d = float(check_range("depth", depth, 0.0, head.radius, low_inclusive=False,
+                          high_inclusive=False, unit="m"))
+    n = check_int("n_angles", n_angles, 3)
+    th = np.linspace(0.0, np.pi, n)
+    el = head.center + head.radius * np.column_stack([np.sin(th), np.zeros(n), np.cos(th)])
+    r0 = head.center + np.array([0.0, 0.0, head.radius - d])
+    mom = np.array([0.0, 0.0, q]) if orientation == "radial" else np.array([q, 0.0, 0.0])
+    return th, lead_field(r0, el, head.radii, head.sigmas, head.center) @ mom
+
+
+@dataclass(frozen=True)
+class Smearing:
+    """Scalp footprint of a dipole against the brain-to-skull conductivity ratio.
+
+    Attributes
+    ----------
+    ratio : ndarray
+        :math:`\\sigma_{brain}/\\sigma_{skull}`.
+    peak : ndarray
+        Radial dipole: potential under the dipole, V.
+    half_width : ndarray
+        Radial dipole: arc length on the scalp from the peak to where V falls to half of it, m.
+    tangential_peak : ndarray
+        Tangential dipole: largest potential on the meridian, V.
+    extrema_separation : ndarray
+        Tangential dipole: arc length between its positive and negative extrema, m (twice the
+        arc from the vertex to the positive extremum, which is sampled every 180°/(n_angles-1)).
+    """
+
+    ratio: np.ndarray
+    peak: np.ndarray
+    half_width: np.ndarray
+    tangential_peak: np.ndarray
+    extrema_separation: np.ndarray
+
+
+def _half_max_arc(theta, V, R):
+    """Arc length R·θ where V first falls to V[0]/2 (linear interpolation)."""
+    half = V[0] / 2.0
+    i = int(np.flatnonzero(V <= half)[0])
+    t = theta[i - 1] + (V[i - 1] - half) / (V[i - 1] - V[i]) * (theta[i] - theta[i - 1])
+    return R * t
+
+
+def skull_smearing(ratios, depth=0.02, radii=DEFAULT_RADII, sigma_brain=0.33, q=10e-9,
+                   n_angles=721) -> Smearing:
+    """Peak and width of the EEG topography against the brain-to-skull conductivity ratio.
+
+    Parameters
+    ----------
+    ratios : array_like
+        :math:`\\sigma_{brain}/\\sigma_{skull}`, each > 0 (1 = no skull contrast).
+    depth : float, default 0.02
+        Dipole depth below the scalp in m (inside the brain shell).
+    radii : tuple, default (0.081, 0.085, 0.088)
+        Brain, skull, scalp radii in m.
+    sigma_brain : float, default 0.33
+        Brain and scalp conductivity in S/m.
+    q : float, default 10e-9
+        Moment in A·m.
+    n_angles : int, default 721
+        Meridian sampling (0.25° steps by default); widths are interpolated linearly.
+
+    Returns
+    -------
+    Smearing
+
+    References
+    ----------
+    Rush & Driscoll (1968) Anesth Analg 47:717; Nunez & Srinivasan (2006) *Electric Fields of the
+    Brain* ch. 6 (skull smearing).
+    """
+    rat = np.atleast_1d(check_positive("ratios", ratios))
+    out = {k: np.empty(rat.shape) for k in ("peak", "hw", "tp", "sep")}
+    for i, r in enumerate(rat):  # loop over conductivity values (separate head models)
+        head = three_shell(r, radii, sigma_brain)
+        th, V = meridian_potential(head, depth, "radial", q, n_angles)
+        out["peak"][i], out["hw"][i] = V[0], _half_max_arc(th, V, head.radius)
+        th, Vt = meridian_potential(head, depth, "tangential", q, n_angles)
+        out["tp"][i] = Vt.max()
+        # the extrema of a tangential dipole are mirror images at +theta and -theta about the
+        # vertex (the meridian samples the positive side): separation 2 R theta_max
+        out["sep"][i] = 2.0 * head.radius * th[np.argmax(Vt)]
+    return Smearing(rat, out["peak"], out["hw"], out["tp"], out["sep"])
+
+
+@dataclass(frozen=True)
+class OrientationSensitivity:
+    """RMS signals of radial and tangential dipoles against depth (SI units).
+
+    Attributes
+    ----------
+    depth : ndarray
+        Depth below the scalp in m.
+    eeg_radial, eeg_tangential : ndarray
+        RMS over electrodes of the average-referenced potential, V.
+    meg_radial, meg_tangential : ndarray
+        RMS over magnetometers of the field, T.
+    """
+
+    depth: np.ndarray
+    eeg_radial: np.ndarray
+    eeg_tangential: np.ndarray
+    meg_radial: np.ndarray
+    meg_tangential: np.ndarray
+
+
+def orientation_sensitivity(depths, head=None, meg=None, eeg=None,
+                            q=10e-9) -> OrientationSensitivity:
+    """Radial versus tangential sensitivity of EEG and MEG for dipoles under the vertex.
+
+    Parameters
+    ----------
+    depths : array_like
+        Depths below the scalp in m (each source inside the brain shell).
+    head : ShellModel, optional
+        Default :func:`neurocourse.eeg.shells.three_shell` (1:80 skull).
+    meg : SensorArray, optional
+        Default: 100 radial point magnetometers 25 mm outside the scalp.
+    eeg : Montage, optional
+        Default: 64 electrodes evenly over the scalp cap.
+    q : float, default 10e-9
+        Moment in A·m.
+
+    Returns
+    -------
+    OrientationSensitivity
+        A radial dipole gives MEG zero (to round-off) in a sphere (Sarvas 1987).
+
+    References
+    ----------
+    Sarvas (1987) Phys Med Biol 32:11; Cohen & Cuffin (1983) Electroencephalogr Clin
+    Neurophysiol 56:38 (MEG and EEG sensitivity to orientation and depth).
+    """
+    head = three_shell() if head is None else check_type("head", head, ShellModel)
+    d = np.atleast_1d(check_positive("depths", depths, unit="m"))
+    src = head.center + np.column_stack([np.zeros_like(d), np.zeros_like(d), head.radius - d])
+    fwd = make_forward(src, meg=_default_meg(head) if meg is None else meg,
+                       eeg=_default_eeg(head) if eeg is None else eeg, head=head)
+    Ge = average_reference(fwd.pick("eeg").G) * q
+    Gm = fwd.pick("mag").G * q
+    rms_e = np.sqrt(np.mean(Ge ** 2, axis=0)).reshape(-1, 3)
+    rms_m = np.sqrt(np.mean(Gm ** 2, axis=0)).reshape(-1, 3)
+    return OrientationSensitivity(d, rms_e[:, 2], rms_e[:, 0], rms_m[:, 2], rms_m[:, 0])
+
+
+def conductivity_error(true_ratio, assumed_ratios, r_sources, normals, *, meg=None, eeg=None,
+                       radii=DEFAULT_RADII, sigma_brain=0.33) -> dict:
+    """Forward error from assuming the wrong skull conductivity, for EEG and for MEG.
+
+    The "true" data come from a three-shell head with ``true_ratio``; the model assumes each of
+    ``assumed_ratios``. EEG topographies are compared average-referenced.
+
+    Parameters
+    ----------
+    true_ratio : float
+        True :math:`\\sigma_{brain}/\\sigma_{skull}` (> 0).
+    assumed_ratios : array_like
+        Ratios assumed by the model (> 0).
+    r_sources : array_like, shape (n, 3)
+        Sources in m.
+    normals : array_like, shape (n, 3)
+        Orientations (fixed-orientation comparison).
+    meg, eeg : optional
+        Sensors (defaults as :func:`orientation_sensitivity`).
+    radii : tuple
+        Brain, skull, scalp radii in m.
+    sigma_brain : float
+        Brain and scalp conductivity in S/m.
+
+    Returns
+    -------
+    dict
+        ``"eeg_rdm"``, ``"eeg_mag"``, ``"meg_rdm"``, ``"meg_mag"``: arrays (n_assumed, n_sources);
+        RDM in [0, 2], MAG = assumed/true norm ratio. MEG's RDM is 0 and MAG 1 to round-off in
+        spheres (the field does not depend on the radial conductivity profile).
+
+    References
+    ----------
+    Meijs et al. (1989) IEEE TBME 36:1038 (RDM, MAG); Vallaghé & Clerc (2009) IEEE TBME 56:988
+    (EEG sensitivity to skull conductivity); Sarvas (1987) Phys Med Biol 32:11.
+    """
+    src = check_points("r_sources", r_sources)
+    nn = check_points("normals", normals, unit="")
+    base = three_shell(true_ratio, radii, sigma_brain)
+    meg = _default_meg(base) if meg is None else meg
+    eeg = _default_eeg(base) if eeg is None else eeg
+    truth = make_forward(src, meg=meg, eeg=eeg, head=base, normals=nn)
+    rat = np.atleast_1d(check_positive("assumed_ratios", assumed_ratios))
+    res = {k: np.empty((rat.size, src.shape[0])) for k in ("eeg_rdm", "eeg_mag", "meg_rdm",
+                                                           "meg_mag")}
+    for i, r in enumerate(rat):  # loop over assumed conductivities (separate models)
+        f = make_forward(src, meg=meg, eeg=eeg, head=three_shell(r, radii, sigma_brain),
+                         normals=nn)
+        res["eeg_rdm"][i], res["eeg_mag"][i] = column_rdm_mag(
+            average_reference(f.pick("eeg").G), average_reference(truth.pick("eeg").G))
+        mtypes = tuple(sorted(set(truth.ch_types) - {"eeg"}))
+        res["meg_rdm"][i], res["meg_mag"][i] = column_rdm_mag(f.pick(mtypes).G,
+                                                              truth.pick(mtypes).G)
+    return res
+
+
+@dataclass(frozen=True)
+class NoiseLevels:
+    """Sensor noise standard deviations (SI units) for SNR maps.
+
+    Defaults are MNE-Python's ad-hoc noise covariance (``make_ad_hoc_cov``, ``mne/defaults.py``):
+    magnetometers 20 fT, planar gradiometers 5 fT/cm, EEG 0.2 µV.
+
+    Attributes
+    ----------
+    mag : float
+        T.
+    grad : float
+        T/m.
+    eeg : float
+        V.
+    """
+
+    mag: float = 20e-15
+    grad: float = 5e-13
+    eeg: float = 0.2e-6
+
+    def of(self, ch_types) -> np.ndarray:
+        """Noise standard deviation per channel for a sequence of channel types."""
+        return np.array([getattr(self, t) for t in ch_types], dtype=float)
+
+
+def snr_map(fwd: Forward, amplitude=10e-9, noise: NoiseLevels = NoiseLevels()) -> np.ndarray:
+    """Signal-to-noise ratio of every source of a fixed-orientation forward, in dB.
+
+    :math:`\\mathrm{SNR}_k = 10\\log_{10}\\big(\\tfrac1N\\sum_i (a\\,G_{ik}/\\sigma_i)^2\\big)`
+    over the N channels (EEG rows average-referenced first), for a dipole of strength a.
+
+    Parameters
+    ----------
+    fwd : Forward
+        Fixed-orientation forward (any mix of mag, grad, eeg).
+    amplitude : float, default 10e-9
+        Source strength in A·m (10 nA·m).
+    noise : NoiseLevels
+        Per-type noise standard deviations.
+
+    Returns
+    -------
+    snr_db : ndarray, shape (n_sources,)
+        dB; ``-inf`` for a source no channel sees.
+
+    References
+    ----------
+    Goldenholz et al. (2009) Hum Brain Mapp 30:1077 (the SNR definition and MEG/EEG maps).
+    """
+    check_type("fwd", fwd, Forward)
+    if fwd.orientation != "fixed":
+        raise ValueError("fwd must be fixed-orientation (use Forward.to_fixed(normals))")
+    a = float(check_positive("amplitude", amplitude, unit="A·m"))
+    G = fwd.G.copy()
+    e = fwd.picks("eeg")
+    if e.size:
+        G[e] = average_reference(G[e])
+    w = a * G / noise.of(fwd.ch_types)[:, None]
+    with np.errstate(divide="ignore"):  # a silent source (radial, MEG in a sphere) is -inf dB
+        return 10.0 * np.log10(np.mean(w * w, axis=0))
+
+
+def berg_scherg_error(eccentricities, radii=(0.9 * 0.09, 0.92 * 0.09, 0.97 * 0.09, 0.09),
+                      sigmas=(0.33, 1.0, 0.004, 0.33), n_electrodes=64):
+    """Error of the Berg–Scherg approximation against the exact series, by eccentricity.
+
+    For each eccentricity e (fraction of the innermost radius), dipoles along x, y and z at
+    :math:`e\\,r_1(1, 1, 1)/\\sqrt3`, with electrodes evenly on the scalp; the worst of the three
+    orientations is reported.
+
+    Parameters
+    ----------
+    eccentricities : array_like
+        Each in [0, 1).
+    radii, sigmas : tuple
+        Head model (default: MNE's ``make_sphere_model`` with a 0.09 m scalp).
+    n_electrodes : int, default 64
+        Electrodes.
+
+    Returns
+    -------
+    rdm, mag_error : ndarray
+        Worst RDM and worst |MAG − 1| per eccentricity (dimensionless).
+
+    References
+    ----------
+    Berg & Scherg (1994) Electroencephalogr Clin Neurophysiol 90:58.
+    """
+    e = np.atleast_1d(check_range("eccentricities", eccentricities, 0.0, 1.0,
+                                  high_inclusive=False))
+    head = ShellModel(radii, sigmas)
+    el = electrode_grid(check_int("n_electrodes", n_electrodes, 3), head.radius, head.center,
+                        z_min=-0.9).positions
+    src = head.center + (e * head.inner_radius)[:, None] * np.ones(3) / np.sqrt(3.0)
+    G = lead_field(src, el, head.radii, head.sigmas, head.center)
+    Gb = berg_scherg_lead_field(src, el, head.radii, head.sigmas, head.center,
+                                fit_berg_scherg(head.radii / head.radius, head.sigmas))
+    rd, mg = column_rdm_mag(Gb, G)
+    return rd.reshape(-1, 3).max(axis=1), np.abs(mg - 1.0).reshape(-1, 3).max(axis=1)
