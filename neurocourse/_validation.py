@@ -153,3 +153,8 @@ def check_sensors_outside(r_sensors_c: np.ndarray, r_sources_c: np.ndarray) -> N
             f"r_sensors must lie outside the conductor, i.e. farther from the sphere centre than "
             f"every source (> {r_max:.6g} m); sensor {i} is {r_sens[i]:.6g} m from the centre"
         )
+
+
+def unwrap_0d(a):
+    """Return a 0-d array as a numpy scalar and any other array unchanged (for scalar-in, scalar-out)."""
+    return a[()] if np.ndim(a) == 0 else a

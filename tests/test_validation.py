@@ -62,3 +62,12 @@ def test_points_vectors_scalars_options_types():
     check_sensors_outside(np.array([[0.0, 0.0, 0.12]]), np.array([[0.0, 0.0, 0.07]]))
     with pytest.raises(ValueError, match="r_sensors must lie outside the conductor"):
         check_sensors_outside(np.array([[0.0, 0.0, 0.05]]), np.array([[0.0, 0.0, 0.07]]))
+
+
+def test_unwrap_0d():
+    from neurocourse._validation import unwrap_0d
+
+    assert unwrap_0d(np.asarray(2.5)) == 2.5 and np.ndim(unwrap_0d(np.asarray(2.5))) == 0
+    assert not isinstance(unwrap_0d(np.asarray(2.5)), np.ndarray)
+    a = np.arange(3.0)
+    assert unwrap_0d(a) is a

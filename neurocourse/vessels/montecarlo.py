@@ -1,16 +1,12 @@
-"""Susceptibility fields around vessels, static dephasing theory, and a GRE/SE Monte Carlo.
+"""Monte Carlo of spins diffusing among randomly oriented cylinders: GE and SE ΔR2 vs vessel size.
 
-Units are SI throughout: lengths in m, times in s, fields in T, angular frequencies in rad/s,
-diffusion coefficients in m²/s. Magnetic susceptibilities are **SI volume susceptibilities**
-(dimensionless; χ_SI = 4π χ_cgs). Orientation angles are in radians.
+Lengths in m, times in s, fields in T, diffusion coefficients in m²/s, rates in 1/s.
 
 References
 ----------
-Ogawa et al. (1993), Biophys. J. 64:803 (field around a magnetised cylinder).
-Yablonskiy & Haacke (1994), MRM 32:749 (static dephasing regime, f_c).
 Weisskoff et al. (1994), MRM 31:601 and Boxerman et al. (1995), MRM 34:555 (Monte Carlo of spins
-diffusing among randomly oriented cylinders; GRE vs SE vessel-size sensitivity).
-Spees et al. (2001), MRM 45:533 (susceptibility of deoxygenated red cells).
+diffusing among randomly oriented cylinders; GE vs SE vessel-size sensitivity).
+Yablonskiy & Haacke (1994), MRM 32:749 (the static-dephasing limit it approaches).
 """
 
 from __future__ import annotations
@@ -18,324 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import j0, roots_jacobi, roots_legendre
+from scipy.special import roots_legendre
 
-from neurocourse._validation import as_finite, check_positive, check_range
+from neurocourse._validation import check_positive, check_range
+from neurocourse.vessels.field import DCHI_DO_SI, GAMMA, blood_susceptibility
+from neurocourse.vessels.sdt import yh_dR2star
 
-__all__ = [
-    "DCHI_DO_SI",
-    "GAMMA",
-    "VesselMCResult",
-    "VesselParams",
-    "blood_susceptibility",
-    "cylinder_field",
-    "dephasing_rate",
-    "echo_phase",
-    "rank_by_sensitivity",
-    "simulate_vessel_mc",
-    "yh_dR2star",
-    "yh_delta_omega",
-    "yh_fc",
-    "yh_signal",
-]
-
-#: Proton gyromagnetic ratio, rad s⁻¹ T⁻¹ (CODATA 2018).
-GAMMA = 2.6752218744e8
-
-#: Susceptibility difference between fully deoxygenated and fully oxygenated blood per unit
-#: haematocrit, SI: 4π × 0.27 ppm (cgs), the value of Spees et al. (2001) as commonly quoted
-#: (e.g. by Jain et al. 2010). Yablonskiy & Haacke (1994) used 0.18 ppm cgs instead.
-DCHI_DO_SI = 4.0 * np.pi * 0.27e-6
-
-
-def _out(a):
-    return a[()] if np.ndim(a) == 0 else a
-
-
-def cylinder_field(x, y, radius, B0, dchi, theta=np.pi / 2):
-    """Field offset around and inside an infinitely long magnetised cylinder.
-
-    The cylinder's axis makes angle ``theta`` with B0. ``(x, y)`` are coordinates in the plane
-    perpendicular to the axis, with x along the projection of B0 onto that plane.
-
-    .. math::
-
-        \\Delta B = \\begin{cases}
-        \\frac{\\Delta\\chi}{2} B_0 \\sin^2\\theta \\,\\frac{R^2}{r^2}\\cos 2\\phi, & r > R\\\\
-        \\frac{\\Delta\\chi}{6} B_0 (3\\cos^2\\theta - 1), & r \\le R
-        \\end{cases}
-
-    Parameters
-    ----------
-    x, y : float or array_like
-        In-plane coordinates relative to the cylinder axis, m.
-    radius : float
-        Cylinder radius R, m (> 0).
-    B0 : float or array_like
-        Main field, T (>= 0).
-    dchi : float or array_like
-        SI volume-susceptibility difference, inside minus outside (dimensionless).
-    theta : float or array_like, default π/2
-        Angle between the cylinder axis and B0, rad.
-
-    Returns
-    -------
-    dB : float or ndarray
-        z-component of the field offset (parallel to B0), T. Multiply by :data:`GAMMA` for the
-        angular frequency offset in rad/s. The inside value includes the Lorentz-sphere
-        correction.
-
-    Notes
-    -----
-    Ogawa et al. (1993), Biophys. J. 64:803, written in SI units (the cgs form has
-    2πΔχ in place of Δχ/2).
-    """
-    x = as_finite("x", x, unit="m")
-    y = as_finite("y", y, unit="m")
-    R = check_positive("radius", radius, unit="m")
-    B0 = check_positive("B0", B0, unit="T", allow_zero=True)
-    dchi = as_finite("dchi", dchi)
-    theta = as_finite("theta", theta, unit="rad")
-    r2 = x**2 + y**2
-    inside = r2 <= R**2
-    safe = np.where(inside, 1.0, r2)
-    outside = 0.5 * dchi * B0 * np.sin(theta) ** 2 * R**2 * (x**2 - y**2) / safe**2
-    intra = dchi * B0 * (3.0 * np.cos(theta) ** 2 - 1.0) / 6.0
-    return _out(np.where(inside, intra, outside))
-
-
-def blood_susceptibility(Hct, Y, dchi_do=DCHI_DO_SI):
-    """SI susceptibility difference between blood and tissue, ``Hct (1 - Y) dchi_do``.
-
-    Parameters
-    ----------
-    Hct : float or array_like
-        Haematocrit, volume fraction in [0, 1].
-    Y : float or array_like
-        Oxygen saturation, fraction in [0, 1].
-    dchi_do : float, default :data:`DCHI_DO_SI`
-        SI susceptibility difference between fully deoxygenated and oxygenated blood per unit
-        haematocrit (dimensionless).
-
-    Returns
-    -------
-    dchi : float or ndarray
-        SI volume-susceptibility difference (dimensionless). Oxygenated blood is taken as
-        susceptibility-matched to tissue.
-
-    Notes
-    -----
-    Weisskoff & Kiihne (1992), MRM 24:375; Spees et al. (2001), MRM 45:533.
-    """
-    Hct = check_range("Hct", Hct, 0.0, 1.0)
-    Y = check_range("Y", Y, 0.0, 1.0)
-    dchi_do = as_finite("dchi_do", dchi_do)
-    return _out(Hct * (1.0 - Y) * dchi_do)
-
-
-def yh_delta_omega(B0, dchi):
-    """Characteristic frequency of Yablonskiy & Haacke, ``δω = γ Δχ B0 / 3`` (rad/s).
-
-    Parameters
-    ----------
-    B0 : float or array_like
-        Main field, T (>= 0).
-    dchi : float or array_like
-        SI susceptibility difference (dimensionless).
-
-    Returns
-    -------
-    delta_omega : float or ndarray
-        rad/s; equal to 2/3 of the equatorial surface shift γΔχB0/2.
-
-    Notes
-    -----
-    Yablonskiy & Haacke (1994), MRM 32:749, eq. 6, converted from cgs (4π/3 γ Δχ_cgs B0).
-    """
-    B0 = check_positive("B0", B0, unit="T", allow_zero=True)
-    dchi = as_finite("dchi", dchi)
-    return _out(GAMMA * dchi * B0 / 3.0)
-
-
-def _one_minus_j0(z):
-    z = np.asarray(z, dtype=float)
-    z2 = z * z
-    series = z2 / 4.0 - z2**2 / 64.0 + z2**3 / 2304.0
-    return np.where(np.abs(z) < 0.02, series, 1.0 - j0(z))
-
-
-def yh_fc(x):
-    """Yablonskiy–Haacke dephasing function for randomly oriented cylinders.
-
-    .. math::
-
-        f_c(x) = \\frac13\\int_0^1 \\frac{(2+u)\\sqrt{1-u}\\,[1-J_0(1.5\\,x\\,u)]}{u^2}\\,du
-
-    Parameters
-    ----------
-    x : float or array_like
-        Dimensionless time δω·t (>= 0).
-
-    Returns
-    -------
-    fc : float or ndarray
-        Dimensionless; ``≈ 0.3 x²`` for ``x ≲ 1`` and ``≈ x - 1`` for ``x ≫ 1``.
-
-    Notes
-    -----
-    Yablonskiy & Haacke (1994), MRM 32:749, eq. 22. Evaluated with Gauss–Jacobi quadrature for
-    the weight √(1-u); the rest of the integrand is entire in u, so the rule converges
-    spectrally once its node count exceeds the number of oscillations of J0.
-    """
-    x = check_positive("x", x, allow_zero=True)
-    n = 60 + int(np.ceil(np.max(x, initial=0.0)))
-    t, w = roots_jacobi(n, 0.5, 0.0)
-    u = 0.5 * (1.0 + t)
-    g = (2.0 + u) * _one_minus_j0(1.5 * x[..., None] * u) / u**2
-    return _out(g @ w * 0.5**1.5 / 3.0)
-
-
-def yh_signal(t, zeta, delta_omega):
-    """Extravascular static-dephasing signal ``exp[-ζ f_c(δω t)]`` of Yablonskiy & Haacke.
-
-    Parameters
-    ----------
-    t : float or array_like
-        Time after excitation (gradient-echo TE), s (>= 0).
-    zeta : float
-        Blood volume fraction, in (0, 1).
-    delta_omega : float or array_like
-        Characteristic frequency from :func:`yh_delta_omega`, rad/s.
-
-    Returns
-    -------
-    S : float or ndarray
-        Signal relative to the same tissue without susceptibility difference (dimensionless).
-
-    Notes
-    -----
-    Yablonskiy & Haacke (1994), MRM 32:749, eq. 21 (first order in ζ).
-    """
-    t = check_positive("t", t, unit="s", allow_zero=True)
-    zeta = check_range("zeta", zeta, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
-    dw = as_finite("delta_omega", delta_omega, unit="rad/s")
-    return _out(np.exp(-zeta * yh_fc(np.abs(dw) * t)))
-
-
-def yh_dR2star(TE, zeta, delta_omega):
-    """Static-dephasing relaxation-rate change ``ζ f_c(δω TE) / TE`` (s⁻¹).
-
-    Parameters
-    ----------
-    TE : float or array_like
-        Echo time, s (> 0).
-    zeta : float
-        Blood volume fraction, in (0, 1).
-    delta_omega : float or array_like
-        rad/s, from :func:`yh_delta_omega`.
-
-    Returns
-    -------
-    dR2star : float or ndarray
-        s⁻¹; tends to ζ δω (the R2' of cylinders) for δω TE ≫ 1.
-
-    Notes
-    -----
-    Yablonskiy & Haacke (1994), MRM 32:749; the GRE plateau of Boxerman et al. (1995).
-    """
-    TE = check_positive("TE", TE, unit="s")
-    return _out(-np.log(yh_signal(TE, zeta, delta_omega)) / TE)
-
-
-def echo_phase(omega, dt, sequence="ge"):
-    """Phase at the echo of spins that experience a frequency history ``omega``.
-
-    Parameters
-    ----------
-    omega : array_like, shape (..., n_steps)
-        Angular frequency offset of each spin in each time step [k dt, (k+1) dt), rad/s.
-        The echo is at TE = n_steps · dt; for a spin echo n_steps must be even.
-    dt : float
-        Time step, s (> 0).
-    sequence : {"ge", "se"}
-        Gradient echo (phase keeps accumulating), or spin echo with an ideal 180° pulse at
-        TE/2, which negates the phase gathered so far.
-
-    Returns
-    -------
-    phase : ndarray, shape (...)
-        Phase at TE, rad. For a static offset (constant ``omega``) the spin-echo phase is zero.
-
-    Notes
-    -----
-    Hahn (1950), Phys. Rev. 80:580; the same rule as the spin-echo branch of
-    :func:`simulate_vessel_mc`.
-    """
-    omega = as_finite("omega", omega, unit="rad/s")
-    dt = float(check_positive("dt", dt, unit="s"))
-    if omega.ndim < 1 or omega.shape[-1] < 1:
-        raise ValueError(
-            f"omega must have at least one time step on its last axis, got {omega.shape}")
-    if sequence == "ge":
-        return _out(dt * omega.sum(axis=-1))
-    if sequence == "se":
-        n = omega.shape[-1]
-        if n % 2:
-            raise ValueError(
-                f"omega must have an even number of time steps for a spin echo, got {n}")
-        return _out(dt * (omega[..., n // 2:].sum(axis=-1) - omega[..., : n // 2].sum(axis=-1)))
-    raise ValueError(f"sequence must be 'ge' or 'se', got {sequence!r}")
-
-
-def dephasing_rate(phases, TE):
-    """Relaxation-rate increase from an ensemble of spin phases, ``-ln|⟨e^{iφ}⟩| / TE``.
-
-    Parameters
-    ----------
-    phases : array_like, shape (..., n_spins)
-        Phase of each spin at the echo, rad.
-    TE : float
-        Echo time, s (> 0).
-
-    Returns
-    -------
-    dR : float or ndarray, shape (...)
-        s⁻¹ (ΔR2* for gradient-echo phases, ΔR2 for spin-echo phases).
-
-    Notes
-    -----
-    The voxel signal is the vector sum of the spins' magnetisations (Boxerman et al. 1995).
-    """
-    phases = as_finite("phases", phases, unit="rad")
-    TE = float(check_positive("TE", TE, unit="s"))
-    return _out(-np.log(np.abs(np.exp(1j * phases).mean(axis=-1))) / TE)
-
-
-def rank_by_sensitivity(radii, rates):
-    """Vessel radii ordered from the largest to the smallest relaxation-rate change.
-
-    Parameters
-    ----------
-    radii : array_like, shape (n,)
-        Vessel radii, m.
-    rates : array_like, shape (n,)
-        ΔR2 or ΔR2* at each radius, s⁻¹.
-
-    Returns
-    -------
-    ranked : ndarray, shape (n,)
-        The radii, m, most sensitive first (ties keep their input order).
-    """
-    radii = as_finite("radii", radii, unit="m")
-    rates = as_finite("rates", rates, unit="1/s")
-    if radii.shape != rates.shape or radii.ndim != 1:
-        raise ValueError(f"radii and rates must be 1-D of equal length, got {radii.shape} and "
-                         f"{rates.shape}")
-    return radii[np.argsort(-rates, kind="stable")]
-
-
-# ---------------------------------------------------------------------------------------------
-# Monte Carlo
+__all__ = ["VesselMCResult", "VesselParams", "simulate_vessel_mc"]
 
 
 @dataclass(frozen=True)
@@ -402,10 +87,6 @@ class VesselMCResult:
     dR2_se_sem: np.ndarray
     delta_omega: np.ndarray
     static_dR2star: np.ndarray
-
-
-def _as_rng(rng) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
 
 def _min_image(d, L):
@@ -645,7 +326,7 @@ def simulate_vessel_mc(
         raise ValueError(f"n_spins must be a multiple of n_boxes={n_boxes}, got {n_spins}")
     check_range("step_fraction", step_fraction, 0.0, 1.0, low_inclusive=False)
     check_positive("max_dt", max_dt, unit="s")
-    rng = _as_rng(rng)
+    rng = np.random.default_rng(rng)  # a Generator is passed through unchanged
 
     # geometry in units of R, shared by all radii
     geom = _make_geometry(n_boxes, n_vessels, zeta, rng)
