@@ -49,7 +49,7 @@ import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
 
-from neurocourse._validation import as_finite, check_points, check_positive, check_range
+from neurocourse._validation import as_finite, check_option, check_points, check_positive, check_range
 from neurocourse.meg.fields import MU0_OVER_4PI, sarvas_field
 from neurocourse.meg.mesh import (
     TriMesh,
@@ -85,6 +85,8 @@ __all__ = [
     "radial_tangential_maps",
     "rdm",
     "sphere_accuracy",
+    "unit_dipole_potentials",
+    "vertex_solid_angles",
 ]
 
 # Dunavant (1985) degree-5 rule on the triangle: barycentric coordinates and weights (sum 1).
@@ -267,6 +269,36 @@ def _corner_to_vertex(mesh: TriMesh) -> sp.csr_matrix:
                          shape=(mesh.n_vertices, n_corner))
 
 
+def vertex_solid_angles(mesh: TriMesh, points) -> np.ndarray:
+    """Solid angles weighted by each vertex's hat function, seen from each point.
+
+    ``C[p, j]`` is :math:`\\int_S\\psi_j\\,d\\Omega_{\\mathbf r_p}`: the coefficients of
+    :func:`linear_solid_angles` summed over the triangles around vertex j. Each row sums to the
+    total solid angle of the surface (4π inside a closed surface, 0 outside; 2π minus the
+    curvature defect at a vertex of the surface itself, see :func:`collocation_matrix`).
+
+    Parameters
+    ----------
+    mesh : TriMesh
+        The surface (vertices in m).
+    points : array_like, shape (p, 3) or (3,)
+        Field points in m.
+
+    Returns
+    -------
+    C : ndarray, shape (p, n_vertices)
+        Weighted solid angles in sr.
+
+    References
+    ----------
+    de Munck (1992) IEEE Trans Biomed Eng 39:986; MNE-Python ``mne/bem.py::_fwd_bem_lin_pot_coeff``.
+    """
+    pts = _points_array(points)
+    coef = linear_solid_angles(mesh, pts)                         # (p, m, 3)
+    scatter = _corner_to_vertex(mesh)
+    return np.asarray((scatter @ coef.reshape(len(pts), -1).T).T)
+
+
 def collocation_matrix(mesh: TriMesh, *, correct_auto: bool = True) -> np.ndarray:
     """The linear-collocation solid-angle matrix of a closed surface.
 
@@ -296,9 +328,7 @@ def collocation_matrix(mesh: TriMesh, *, correct_auto: bool = True) -> np.ndarra
     de Munck (1992) IEEE Trans Biomed Eng 39:986; MNE-Python ``mne/bem.py``
     (``_fwd_bem_lin_pot_coeff``, ``_correct_auto_elements``).
     """
-    coef = linear_solid_angles(mesh, mesh.vertices)              # (n_v, m, 3)
-    scatter = _corner_to_vertex(mesh)
-    C = np.asarray((scatter @ coef.reshape(mesh.n_vertices, -1).T).T)
+    C = vertex_solid_angles(mesh, mesh.vertices)
     if correct_auto:
         miss = 2.0 * np.pi - C.sum(axis=1)
         n_memb = np.bincount(mesh.triangles.ravel(), minlength=mesh.n_vertices)
@@ -476,17 +506,16 @@ def bem_model(mesh: TriMesh, sigma: float = 0.3, basis: str = "galerkin") -> BEM
     if not isinstance(mesh, TriMesh):
         raise ValueError(f"mesh must be a TriMesh, got {type(mesh).__name__}")
     s = float(check_positive("sigma", sigma, unit="S/m"))
+    check_option("basis", basis, ("galerkin", "linear", "constant"))
     if basis == "constant":
         C, w = centroid_solid_angle_matrix(mesh), triangle_areas(mesh)
         M = np.eye(len(w))
     elif basis == "linear":
         C, w = collocation_matrix(mesh), vertex_areas(mesh)
         M = np.eye(len(w))
-    elif basis == "galerkin":
+    else:  # "galerkin"
         C, w = galerkin_matrix(mesh), vertex_areas(mesh)
         M = mass_matrix(mesh) / w[:, None]
-    else:
-        raise ValueError(f"basis must be 'galerkin', 'linear' or 'constant', got {basis!r}")
     A = M - C / (2.0 * np.pi) + np.outer(np.ones(len(w)), w / w.sum())
     lu, piv = la.lu_factor(A, overwrite_a=True, check_finite=False)
     lu.setflags(write=False)
@@ -530,6 +559,36 @@ def _infinite_potentials(points: np.ndarray, r_src: np.ndarray, sigma: float) ->
     d = points[:, None, :] - r_src[None, :, :]                         # (n_pts, n_src, 3)
     dist = np.linalg.norm(d, axis=-1)
     return (d / (4.0 * np.pi * sigma * dist[..., None] ** 3)).reshape(len(points), -1)
+
+
+def unit_dipole_potentials(points, r_sources, sigma: float = 1.0) -> np.ndarray:
+    """Infinite-medium potentials of unit dipoles along x, y and z at given points.
+
+    .. math:: V_0(\\mathbf r) = \\frac{\\mathbf e_j\\cdot(\\mathbf r-\\mathbf r_k)}
+              {4\\pi\\sigma|\\mathbf r-\\mathbf r_k|^3}
+
+    Parameters
+    ----------
+    points : array_like, shape (p, 3) or (3,)
+        Field points in m, none at a source.
+    r_sources : array_like, shape (k, 3) or (3,)
+        Dipole positions in m.
+    sigma : float, default 1.0
+        Conductivity in S/m, > 0 (1.0 gives the conductivity-free :math:`\\sigma V_0`).
+
+    Returns
+    -------
+    V0 : ndarray, shape (p, 3·k)
+        Potentials in V/(A·m); column 3k+j is the unit dipole at source k along axis j.
+
+    References
+    ----------
+    Hämäläinen et al. (1993) Rev Mod Phys 65:413; vectorised
+    :func:`neurocourse.meg.dipole_potential_infinite`.
+    """
+    pts = check_points("points", points)
+    r_src = check_points("r_sources", r_sources)
+    return _infinite_potentials(pts, r_src, float(check_positive("sigma", sigma, unit="S/m")))
 
 
 def hat_averaged_potentials(mesh: TriMesh, r_sources, sigma: float = 1.0) -> np.ndarray:
@@ -896,12 +955,9 @@ def sphere_accuracy(order: int = 3, eccentricities=(0.1, 0.3, 0.5, 0.7, 0.8, 0.9
         model = bem_model(icosphere(order, R))
     u = np.array([0.0, 1.0, 2.0]) / np.sqrt(5.0)
     q = np.array([1.0, 0.0, 0.0])                                      # ⟂ u: tangential
-    if orientation == "oblique":
+    if check_option("orientation", orientation, ("tangential", "oblique")) == "oblique":
         q = (q + u) / np.sqrt(2.0)
-    elif orientation != "tangential":
-        raise ValueError(f"orientation must be 'tangential' or 'oblique', got {orientation!r}")
-    if components not in ("full", "radial"):
-        raise ValueError(f"components must be 'full' or 'radial', got {components!r}")
+    check_option("components", components, ("full", "radial"))
     sens = _sensor_shell(Rs)
     srcs = ecc[:, None] * R * u[None, :]
     if components == "full":
