@@ -1,6 +1,7 @@
 """The M/EEG inverse problem: ill-posedness, noise and whitening, linear inverses."""
 
 from neurocourse.inverse.beamformer import LCMV, apply_lcmv, lcmv_power, make_lcmv
+from neurocourse.inverse.dipole import DipoleFit, dipole_gof, fit_dipole, guess_grid
 from neurocourse.inverse.illposed import (
     WhitenedSVD,
     null_space_patterns,
@@ -27,6 +28,7 @@ from neurocourse.inverse.resolution import (
 __all__ = [
     "LCMV",
     "METHODS",
+    "DipoleFit",
     "InverseOperator",
     "RegularizationCurve",
     "ResolutionMetrics",
@@ -35,7 +37,10 @@ __all__ = [
     "apply_inverse",
     "apply_lcmv",
     "check_covariance",
+    "dipole_gof",
     "estimate_noise_cov",
+    "fit_dipole",
+    "guess_grid",
     "inverse_kernel",
     "kernel",
     "lambda2_from_snr",
