@@ -1,0 +1,104 @@
+"""neurocourse.meg.bem_multilayer against OpenMEEG 2.6 (symmetric Galerkin BEM, Kybic et al.
+2005) on the same three-layer meshes, for EEG and MEG, with a 1:80 skull."""
+
+import numpy as np
+import openmeeg as om
+import pytest
+
+from neurocourse.meg import sarvas_field
+from neurocourse.meg.bem import mag_ratio, rdm
+from neurocourse.meg.bem_multilayer import (
+    bem_eeg_lead_field,
+    bem_meg_lead_field,
+    concentric_meshes,
+    make_multilayer_bem,
+)
+from neurocourse.meg.mesh import icosphere
+
+RADII = (0.087, 0.092, 0.100)            # brain, skull, scalp (m)
+SIGMAS = (0.33, 0.33 / 80, 0.33)         # S/m, Rush & Driscoll's 1:80
+U = np.array([0.0, 1.0, 2.0]) / np.sqrt(5.0)
+Q_TAN = np.array([1.0, 0.0, 0.0])
+ECC = np.array([0.3, 0.6, 0.8])          # of the brain radius
+ELECTRODES = icosphere(2, RADII[-1]).vertices          # the scalp vertices of ico-2
+
+
+def _avg(v):
+    return v - v.mean(axis=0)
+
+
+def _openmeeg_gains(meshes, dipoles, electrodes, pos, ori):
+    """OpenMEEG EEG (V/(A·m)) and MEG (T/(A·m)) gains, (n_channels, n_dipoles).
+
+    OpenMEEG's nested-geometry path expects the opposite triangle order to our outward one
+    for the EEG sign (reference notes §9.5; MNE passes ``faces[:, [1, 0, 2]]`` too), so the
+    faces are swapped; the MEG gain does not depend on it.
+    """
+    geom = om.make_nested_geometry([(m.vertices.copy(), m.triangles[:, [1, 0, 2]].copy())
+                                    for m in meshes], conductivity=SIGMAS)
+    integ = om.Integrator(3, 0, 0.005)
+    hminv = om.HeadMat(geom, integ).inverse()
+    dip = om.Matrix(np.asfortranarray(dipoles))
+    dsm = om.DipSourceMat(geom, dip, integ, "Brain")
+    eeg = om.GainEEG(hminv, dsm, om.Head2EEGMat(geom, om.make_sensors(electrodes.copy(),
+                                                                        geometry=geom)))
+    sens = om.make_sensors(pos, ori)
+    meg = om.GainMEG(hminv, dsm, om.Head2MEGMat(geom, sens), om.DipSource2MEGMat(dip, sens))
+    return eeg.array(), meg.array()
+
+
+@pytest.fixture(scope="module")
+def gains():
+    # ico-2 (162 vertices per surface): OpenMEEG's three-layer build takes about 7 s of CPU
+    # here, ico-3 about ten times more, too slow for the suite (the benchmark runs ico-3)
+    meshes = concentric_meshes(RADII, 2)
+    src = ECC[:, None] * RADII[0] * U
+    dipoles = np.vstack([np.hstack([src, np.tile(Q_TAN, (3, 1))]),
+                         np.hstack([src, np.tile(U, (3, 1))])])            # tangential, radial
+    shell = icosphere(2, 0.12).vertices
+    pos, ori = np.repeat(shell, 3, axis=0), np.tile(np.eye(3), (len(shell), 1))
+    om_eeg, om_meg = _openmeeg_gains(meshes, dipoles, ELECTRODES, pos, ori)
+    model = make_multilayer_bem(meshes, SIGMAS)
+    G_eeg = bem_eeg_lead_field(model, src, ELECTRODES)
+    G_meg = bem_meg_lead_field(model, src, pos, ori)
+    ours_eeg = np.stack([G_eeg[:, 3 * (k % 3):3 * (k % 3) + 3] @ dipoles[k, 3:]
+                         for k in range(6)], axis=1)
+    ours_meg = np.stack([G_meg[:, 3 * (k % 3):3 * (k % 3) + 3] @ dipoles[k, 3:]
+                         for k in range(6)], axis=1)
+    return dict(src=src, dipoles=dipoles, pos=pos, ori=ori, om_eeg=_avg(om_eeg),
+                om_meg=om_meg, ours_eeg=ours_eeg, ours_meg=ours_meg)
+
+
+def test_eeg_agrees_with_openmeeg(gains):
+    ours, ref = gains["ours_eeg"], gains["om_eeg"]
+    for k in range(6):
+        # Both are linear-element Galerkin BEMs on the same meshes (OpenMEEG symmetric, ours the
+        # potential formulation with the isolated-problem approach and Nyström scalp values).
+        # Against the exact series both stay within 0.02 RDM here (test_meg_bem_multilayer and
+        # the benchmark); measured mutual RDM ≤ 0.0111 (e = 0.8, radial); bound 0.02.
+        assert rdm(ours[:, k], ref[:, k]) < 0.02
+        # amplitudes: measured MAG 0.992-0.993 (ours ~0.8 % below OpenMEEG); bound 0.015
+        assert abs(mag_ratio(ours[:, k], ref[:, k]) - 1) < 0.015
+    # the OpenMEEG EEG sign pitfall: a radial dipole gives a positive potential above it
+    top = np.argmax(ELECTRODES @ U)
+    assert np.all(ref[top, 3:] > 0) and np.all(ours[top, 3:] > 0)
+
+
+def test_meg_agrees_with_openmeeg_and_sarvas(gains):
+    ours, ref = gains["ours_meg"], gains["om_meg"]
+    pos, ori, src = gains["pos"], gains["ori"], gains["src"]
+    for k in range(3):  # tangential dipoles
+        sarvas = np.einsum("pi,pi->p", sarvas_field(src[k], Q_TAN, pos), ori)
+        # OpenMEEG's own full-vector error on ico-2 grows to 0.033 at e = 0.8 (measured; ours
+        # 0.019), so the mutual RDM (measured ≤ 0.0203) is bounded by 0.03; MAG measured
+        # within 0.0007 of 1, bound 0.005
+        assert rdm(ours[:, k], ref[:, k]) < 0.03
+        assert abs(mag_ratio(ours[:, k], ref[:, k]) - 1) < 0.005
+        assert rdm(ref[:, k], sarvas) < 0.05
+    for k in range(3, 6):  # radial dipoles: the sphere makes them silent in both
+        tangential = np.linalg.norm(ref[:, k - 3])
+        # measured ≤ 0.018 (ours) and ≤ 0.035 (OpenMEEG) of the tangential field on ico-2;
+        # bounds 0.025 and 0.05 (OpenMEEG's acceptance threshold for radial/tangential is
+        # 0.02 on radial magnetometers; all three components are compared here)
+        assert np.linalg.norm(ours[:, k]) < 0.025 * tangential
+        assert np.linalg.norm(ref[:, k]) < 0.05 * tangential
