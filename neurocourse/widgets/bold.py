@@ -11,32 +11,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from neurocourse import bold
+from neurocourse.plotting import plot_davis_surface  # re-exported: chapters import it from here
 
 __all__ = ["balloon_explorer", "davis_explorer", "plot_davis_surface"]
-
-
-def plot_davis_surface(ax, M=0.08, alpha=0.38, beta=1.5, n_lines=(1.5, 2.0, 3.0, 5.0)):
-    """Draw the Davis BOLD change (%) over ΔCBF × ΔCMRO2 (%) with iso-n lines on ``ax``."""
-    dcbf = np.linspace(-30, 100, 131)
-    dcmro2 = np.linspace(-30, 60, 91)
-    F, R = np.meshgrid(1 + dcbf / 100, 1 + dcmro2 / 100)
-    Y = 100 * bold.davis_bold(F, R, M, alpha, beta)
-    lim = np.max(np.abs(Y))
-    im = ax.pcolormesh(dcbf, dcmro2, Y, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="auto")
-    cs = ax.contour(dcbf, dcmro2, Y, levels=[-4, -2, 0, 2, 4], colors="k", linewidths=0.6,
-                    linestyles="solid")
-    ax.clabel(cs, fmt="%g %%", fontsize=7)
-    for n in n_lines:
-        r = bold.cmro2_ratio_from_coupling(1 + dcbf / 100, n)
-        ax.plot(dcbf, 100 * (r - 1), ls="--", lw=1.2, color="darkgreen")
-        inside = np.flatnonzero(100 * (r - 1) <= dcmro2[-1])[-1]
-        ax.annotate(f"n = {n:g}", (dcbf[inside], 100 * (r[inside] - 1)), fontsize=7,
-                    ha="right", va="bottom", color="darkgreen")
-    ax.set_xlim(dcbf[0], dcbf[-1])
-    ax.set_ylim(dcmro2[0], dcmro2[-1])
-    ax.set_xlabel("ΔCBF (%)")
-    ax.set_ylabel("ΔCMRO$_2$ (%)")
-    return im
 
 
 def davis_explorer(cbf_change=50.0, cmro2_change=20.0, M=0.08):
@@ -61,7 +38,7 @@ def davis_explorer(cbf_change=50.0, cmro2_change=20.0, M=0.08):
         dhb = float(bold.venous_dhb_ratio(f, r))
         cbv = float(bold.grubb_cbv_ratio(f))
         y = 100 * float(bold.davis_bold(f, r, M))
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), width_ratios=(1, 1.3))
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7, 3.4), width_ratios=(1, 1.3))
         names = ["CBF", "CMRO$_2$", "OEF", "[dHb]$_v$", "CBV"]
         vals = np.array([f, r, oef, dhb, cbv])
         ax1.bar(names, 100 * (vals - 1), color=["C0", "C3", "C1", "C4", "C2"])
@@ -108,7 +85,7 @@ def balloon_explorer(duration=2.0, amplitude=1.0, total=40.0, dt=0.01):
         t = np.arange(n) * dt
         x = np.where((t >= 1.0) & (t < 1.0 + duration_s), amplitude_per_s2, 0.0)
         res = bold.simulate_balloon(x, dt)
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7, 3.3))
         ax1.plot(res.t, 100 * res.bold, color="k")
         ax1.axvspan(1.0, 1.0 + duration_s, color="0.9")
         ax1.axhline(0, color="0.5", lw=0.6)

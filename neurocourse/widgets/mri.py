@@ -13,6 +13,7 @@ import numpy as np
 
 from neurocourse import mri, vessels
 from neurocourse.mri import PROTOCOL_TE
+from neurocourse.plotting import plot_vessel_curves  # re-exported: chapters import it from here
 
 __all__ = ["gre_explorer", "plot_vessel_curves", "vessel_size_explorer"]
 
@@ -45,7 +46,7 @@ def gre_explorer(TR=2.0, T1=1.3, TE_ms=30.0, flip_deg=None, T2star_ms=45.0):
         TE = TE_ms / 1e3
         flips = np.linspace(0.5, 180, 360)
         aE = float(mri.ernst_angle(TR_s, T1_s))
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7, 3.4))
         ax1.plot(flips, mri.spoiled_gre_signal(T1_s, T2s, TR_s, TE, flips), color="C0")
         S = float(mri.spoiled_gre_signal(T1_s, T2s, TR_s, TE, flip_deg))
         SE_ = float(mri.spoiled_gre_signal(T1_s, T2s, TR_s, TE, aE))
@@ -77,33 +78,6 @@ def gre_explorer(TR=2.0, T1=1.3, TE_ms=30.0, flip_deg=None, T2star_ms=45.0):
         flip_deg=widgets.FloatSlider(value=flip_deg, min=1, max=180, step=1,
                                      description="flip (°)"),
     )
-
-
-def plot_vessel_curves(ax, result, B0, sequence="both"):
-    """Draw GRE ΔR2* and/or SE ΔR2 (s⁻¹) against vessel radius (µm) from a Monte Carlo result.
-
-    ``result`` must contain ``B0`` and the echo times of :data:`neurocourse.mri.PROTOCOL_TE` for
-    that field.
-    """
-    ib = int(np.argmin(np.abs(result.B0 - B0)))
-    te_ge, te_se = PROTOCOL_TE[float(result.B0[ib])]
-    r_um = 1e6 * result.radii
-    if sequence in ("ge", "both"):
-        it = int(np.argmin(np.abs(result.TE - te_ge)))
-        ax.errorbar(r_um, result.dR2star_ge[ib, it], 2 * result.dR2star_ge_sem[ib, it],
-                    marker="o", ms=4, capsize=2, color="C0",
-                    label=f"GRE ΔR2* (TE {1e3 * te_ge:g} ms)")
-        ax.axhline(result.static_dR2star[ib, it], color="C0", ls=":", lw=1,
-                   label="static dephasing (YH)")
-    if sequence in ("se", "both"):
-        it = int(np.argmin(np.abs(result.TE - te_se)))
-        ax.errorbar(r_um, result.dR2_se[ib, it], 2 * result.dR2_se_sem[ib, it], marker="s",
-                    ms=4, capsize=2, color="C3", label=f"SE ΔR2 (TE {1e3 * te_se:g} ms)")
-    ax.set_xscale("log")
-    ax.set_xlabel("vessel radius (µm)")
-    ax.set_ylabel("relaxation-rate change (s$^{-1}$)")
-    ax.set_title(f"extravascular relaxation at B0 = {result.B0[ib]:g} T")
-    ax.legend(fontsize=8)
 
 
 def vessel_size_explorer(result=None, n_spins=800, n_radii=10, rng=0):
