@@ -21,6 +21,11 @@ from neurocourse.connectivity.fmri import (
     precision_to_partial,
     seed_correlation,
 )
+from neurocourse.connectivity.leakage import (
+    estimate_cross_spectrum,
+    mixed_cross_spectrum,
+    seed_coherency,
+)
 from neurocourse.connectivity.spectral import (
     METHODS,
     EpochSpectra,
@@ -51,15 +56,18 @@ __all__ = [
     "deconvolve",
     "envelope_correlation",
     "epoch_spectra",
+    "estimate_cross_spectrum",
     "fisher_z",
     "gppi_design",
     "imaginary_coherence",
     "ledoit_wolf",
+    "mixed_cross_spectrum",
     "partial_correlation",
     "pli",
     "plv",
     "ppi_design",
     "precision_to_partial",
+    "seed_coherency",
     "seed_correlation",
     "spectral_connectivity",
     "symmetric_orthogonalise",

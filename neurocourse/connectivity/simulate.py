@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurocourse import hrf, meg
+from neurocourse import hrf, inverse, meg
 from neurocourse._validation import (
     check_int,
     check_option,
@@ -32,12 +32,15 @@ __all__ = [
     "FieldSpreadEpochs",
     "NetworkTimeseries",
     "PPIExperiment",
+    "SourceLeakageEpochs",
     "chain_network",
     "coupled_oscillators",
     "field_spread_epochs",
     "narrowband_noise",
     "planted_coherency",
     "ppi_experiment",
+    "source_leakage_epochs",
+    "tangential_vertex",
 ]
 
 
@@ -280,6 +283,125 @@ def field_spread_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, bandwi
     return FieldSpreadEpochs(data=data, positions=sensors.positions, normals=sensors.normals,
                              topography=topo, source_position=cortex.positions[vertex],
                              moment=moment)
+
+
+def tangential_vertex(cortex, u=0.0, v=0.0, radius=0.01) -> int:
+    """Index of the most tangential vertex within ``radius`` (m, arc length) of (u, v).
+
+    Parameters
+    ----------
+    cortex : FoldedCortex
+    u, v : float
+        Arc-length coordinates in m.
+    radius : float
+        Search radius in m.
+    """
+    d = np.hypot(cortex.u - u, cortex.v - v)
+    near = np.flatnonzero(d <= float(check_positive("radius", radius, unit="m")))
+    if near.size == 0:
+        raise ValueError(f"(u, v) must lie within {radius} m of a vertex, got ({u}, {v})")
+    return int(near[np.argmin(cortex.radiality[near])])
+
+
+@dataclass(frozen=True)
+class SourceLeakageEpochs:
+    """Linear source estimates of MEG epochs produced by one or two cortical sources.
+
+    Attributes
+    ----------
+    estimates : ndarray, shape (n_epochs, n_vertices, n_times)
+        :math:`K(Gs + n)` at every vertex of the folded cortex (A·m for ``method="MNE"``).
+    positions : ndarray, shape (n_vertices, 3)
+        m.
+    seed, partner : int
+        Vertex of the active source and of its (optional) lagged partner.
+    resolution : ndarray, shape (n_vertices, n_vertices)
+        KG.
+    K, G : ndarray
+        Inverse kernel and fixed-orientation lead field.
+    noise_cov : ndarray
+        Sensor noise covariance (T²).
+    """
+
+    estimates: np.ndarray
+    positions: np.ndarray
+    seed: int
+    partner: int
+    resolution: np.ndarray
+    K: np.ndarray
+    G: np.ndarray
+    noise_cov: np.ndarray
+
+
+def source_leakage_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, bandwidth=4.0,
+                          partner_distance=0.03, coupling=0.0, lag=0.02, n_sensors=80,
+                          moment=20e-9, noise=20e-15, lambda2=1 / 9, method="MNE", rng=None
+                          ) -> SourceLeakageEpochs:
+    """Source estimates from MEG epochs of a folded cortex with one active source (plus a partner).
+
+    The seed is the most tangential vertex near the patch centre; the partner, the most
+    tangential vertex ``partner_distance`` m along the folds. The partner carries
+    ``coupling`` × the seed's signal delayed by ``lag`` plus independent activity of the same
+    power (``coupling = 0``: only independent activity). Sensor data are inverted with
+    :func:`neurocourse.inverse.inverse_kernel`, so every estimate is a mixture of all sources
+    weighted by a row of the resolution matrix: leakage.
+
+    Parameters
+    ----------
+    n_epochs, n_times : int
+    sfreq, freq, bandwidth : float
+        Hz.
+    partner_distance : float
+        m, along the folds.
+    coupling : float
+        In [0, 1].
+    lag : float
+        s.
+    n_sensors : int
+        Radial point magnetometers on a 12 cm cap.
+    moment : float
+        RMS moment of each source, A·m.
+    noise : float
+        RMS white sensor noise, T.
+    lambda2 : float
+        Regularisation of the inverse.
+    method : str
+        Inverse method (see :func:`neurocourse.inverse.inverse_kernel`).
+    rng : Generator or int, optional
+
+    Returns
+    -------
+    SourceLeakageEpochs
+
+    References
+    ----------
+    Palva et al. (2018) NeuroImage 173:632; Hauk et al. (2022) NeuroImage 260:119444.
+    """
+    n_epochs = check_int("n_epochs", n_epochs, 1)
+    n_times = check_int("n_times", n_times, 4)
+    k = float(check_range("coupling", coupling, 0, 1))
+    lag = check_scalar("lag", lag, unit="s")
+    moment = float(check_positive("moment", moment, unit="A·m"))
+    noise = float(check_positive("noise", noise, unit="T"))
+    cortex = meg.folded_cortex()
+    seed = tangential_vertex(cortex)
+    partner = tangential_vertex(cortex, u=float(check_positive("partner_distance",
+                                                               partner_distance, unit="m")),
+                                radius=0.006)
+    sensors = meg.radial_magnetometers(n=check_int("n_sensors", n_sensors, 2), z_min=0.0)
+    G = meg.fixed_orientation(meg.lead_field(cortex.positions, sensors.positions,
+                                             sensors.normals), cortex.normals)
+    C = noise**2 * np.eye(G.shape[0])
+    K = inverse.inverse_kernel(G, C, lambda2=lambda2, method=method)
+    g = _rng(rng)
+    a, c = narrowband_noise((2, n_epochs, n_times), sfreq, freq, bandwidth, g)
+    b = k * _delay(a, lag, sfreq) + np.sqrt(1 - k**2) * c
+    data = moment * (G[:, seed][None, :, None] * a[:, None, :]
+                     + G[:, partner][None, :, None] * b[:, None, :])
+    data = data + noise * g.normal(size=data.shape)
+    est = np.einsum("vc,ect->evt", K, data)
+    return SourceLeakageEpochs(estimates=est, positions=cortex.positions, seed=seed,
+                               partner=partner, resolution=K @ G, K=K, G=G, noise_cov=C)
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,20 @@ def epoch_spectra(data, sfreq, mode="multitaper", fmin=None, fmax=np.inf, bandwi
     win, w = tapers(n_times, sfreq, mode, bandwidth, low_bias)
     xc = x - x.mean(axis=2, keepdims=True)
     idx = np.flatnonzero(keep)
-    # (n_epochs, n_tapers, n_signals, n_freqs); taper applied along time
-    X = np.fft.rfft(xc[:, None, :, :] * win[None, :, None, :], axis=-1)[..., idx]
+    n_e, n_s = x.shape[:2]
+    X = np.empty((n_e, win.shape[0], n_s, idx.size), dtype=complex)
+    # a few bins: the DFT at those bins as one matrix product is cheaper than a full rfft
+    few = idx.size * 8 < freqs.size
+    if few:  # real BLAS products with the cosine and sine parts of the DFT at those bins
+        arg = 2 * np.pi * np.outer(np.arange(n_times), idx) / n_times
+        cos, sin = np.cos(arg), -np.sin(arg)
+    flat = xc.reshape(-1, n_times)
+    for k, taper in enumerate(win):  # one taper at a time bounds memory at the data size
+        tapered = flat * taper
+        if few:
+            X[:, k] = (tapered @ cos + 1j * (tapered @ sin)).reshape(n_e, n_s, idx.size)
+        else:
+            X[:, k] = np.fft.rfft(tapered, axis=-1)[:, idx].reshape(n_e, n_s, idx.size)
     scale = np.ones(freqs.size)
     scale[0] = 1 / np.sqrt(2)
     if n_times % 2 == 0:
@@ -405,7 +417,10 @@ def spectral_connectivity(data, sfreq, method="coh", mode="multitaper", fmin=Non
             flat = Cb.reshape(Cb.shape[0], n_e * n_k, n_s)
             S = np.matmul(flat.transpose(0, 2, 1), flat.conj()) / n_e  # (fb, n, n)
             p = np.real(np.diagonal(S, axis1=1, axis2=2))
-            cohy = S / np.sqrt(p[:, :, None] * p[:, None, :])
+            den = np.sqrt(p[:, :, None] * p[:, None, :])
+            # a signal with zero power (e.g. the estimate at an MEG-silent source) has no
+            # defined coherency; report 0 instead of NaN
+            cohy = np.divide(S, den, out=np.zeros_like(S), where=den > 0)
             if "cohy" in out:
                 out["cohy"][..., sl] = np.moveaxis(cohy, 0, -1)
             if "coh" in out:
