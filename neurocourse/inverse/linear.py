@@ -121,7 +121,7 @@ def _depth_rows(ch_types, n):
     """MNE ``limit_depth_chs=True``: gradiometers if any, else magnetometers, else EEG."""
     if ch_types is None:
         return np.arange(n)
-    types = np.asarray(list(ch_types), dtype=object)
+    types = np.asarray([str(t) for t in ch_types], dtype=object)
     for kind in ("grad", "mag", "eeg"):
         sel = np.flatnonzero(types == kind)
         if sel.size:
@@ -179,7 +179,7 @@ def make_inverse_operator(G, noise_cov, *, orientation="fixed", source_nn=None, 
                          f"got {C.shape}")
     check_option("orientation", orientation, ORIENTATIONS)
     if ch_types is not None:
-        ch_types = list(ch_types)
+        ch_types = [str(t) for t in ch_types]
         if len(ch_types) != n_ch:
             raise ValueError(f"ch_types must have one entry per channel ({n_ch}), got "
                              f"{len(ch_types)}")

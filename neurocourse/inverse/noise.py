@@ -40,7 +40,7 @@ class Whitener:
 def _groups(ch_types, n):
     if ch_types is None:
         return [np.arange(n)]
-    types = np.asarray(list(ch_types), dtype=object)
+    types = np.asarray([str(t) for t in ch_types], dtype=object)
     if types.shape != (n,):
         raise ValueError(f"ch_types must have one entry per channel ({n}), got {types.shape[0]}")
     for t in types:
@@ -104,7 +104,7 @@ def whitener(noise_cov, ch_types=None, rank=None) -> Whitener:
     groups = _groups(ch_types, n)
     rows, eigs = [], []
     for g in groups:
-        key = "eeg" if ch_types is not None and ch_types[g[0]] == "eeg" else "meg"
+        key = "eeg" if ch_types is not None and str(ch_types[g[0]]) == "eeg" else "meg"
         r = rank.get(key) if isinstance(rank, dict) else rank
         e, v = np.linalg.eigh(C[np.ix_(g, g)])
         if e[-1] <= 0:

@@ -65,7 +65,9 @@ class ResolutionMetrics:
     spatial_deviation : ndarray, shape (n_sources,)
         :math:`\\sqrt{\\sum a_i^2 d_i^2/\\sum a_i^2}` (Molins et al. 2008 eq. 12), m.
     peak_index : ndarray of int, shape (n_sources,)
-        Index of the grid point where each function peaks.
+        Index of the grid point where each function peaks (-1 where it is zero).
+
+    Sources whose function is identically zero (invisible to the array) get NaN metrics.
     """
 
     peak_error: np.ndarray
@@ -111,11 +113,15 @@ def resolution_metrics(res, source_rr, function="psf", n_orient=1) -> Resolution
     # A[i, k]: amplitude at grid point i of the function of source k
     peak = np.argmax(A, axis=0)
     d = np.linalg.norm(rr[:, None, :] - rr[None, :, :], axis=2)  # d[i, k]
-    peak_err = d[peak, np.arange(n)]
-    w = A / A.sum(axis=0, keepdims=True)
-    cog = w.T @ rr
-    cog_err = np.linalg.norm(cog - rr, axis=1)
+    tot = A.sum(axis=0)
+    seen = tot > 0  # a source the array cannot see (e.g. radial, for MEG) has a zero PSF
+    safe = np.where(seen, tot, 1.0)
+    peak_err = np.where(seen, d[peak, np.arange(n)], np.nan)
+    cog = (A / safe).T @ rr
+    cog_err = np.where(seen, np.linalg.norm(cog - rr, axis=1), np.nan)
     a2 = A**2
-    sd = np.sqrt(np.sum(a2 * d**2, axis=0) / np.sum(a2, axis=0))
+    sd = np.where(seen, np.sqrt(np.sum(a2 * d**2, axis=0) / np.where(seen, np.sum(a2, axis=0),
+                                                                      1.0)), np.nan)
+    peak = np.where(seen, peak, -1)
     return ResolutionMetrics(peak_error=peak_err, cog_error=cog_err, spatial_deviation=sd,
                              peak_index=peak)
