@@ -37,6 +37,7 @@ __all__ = [
     "berg_scherg_error",
     "column_rdm_mag",
     "conductivity_error",
+    "half_max_arc",
     "meridian_potential",
     "orientation_sensitivity",
     "skull_smearing",
@@ -158,12 +159,43 @@ class Smearing:
     extrema_separation: np.ndarray
 
 
-def _half_max_arc(theta, V, R):
-    """Arc length R·θ where V first falls to V[0]/2 (linear interpolation)."""
-    half = V[0] / 2.0
-    i = int(np.flatnonzero(V <= half)[0])
-    t = theta[i - 1] + (V[i - 1] - half) / (V[i - 1] - V[i]) * (theta[i] - theta[i - 1])
-    return R * t
+def half_max_arc(theta, V, radius) -> float:
+    """Half-maximum radius of a topography sampled along a meridian from its peak.
+
+    Parameters
+    ----------
+    theta : array_like, shape (n,)
+        Increasing polar angles in rad, ``theta[0]`` at the peak.
+    V : array_like, shape (n,)
+        Values at ``theta`` (any unit), ``V[0] > 0`` the peak.
+    radius : float
+        Scalp radius in m.
+
+    Returns
+    -------
+    float
+        Arc length :math:`R\\,\\theta_{1/2}` in m, with :math:`\\theta_{1/2}` where V first falls
+        to ``V[0] / 2``, linearly interpolated between the two samples around it.
+
+    References
+    ----------
+    Nunez & Srinivasan (2006) *Electric Fields of the Brain* ch. 6 (half-width of scalp
+    potentials as a measure of skull smearing).
+    """
+    th = as_finite("theta", theta, unit="rad")
+    v = as_finite("V", V)
+    R = float(check_positive("radius", radius, unit="m"))
+    if th.ndim != 1 or v.shape != th.shape or th.size < 2:
+        raise ValueError(f"theta and V must be 1-D of equal length >= 2, got {th.shape}, {v.shape}")
+    if v[0] <= 0:
+        raise ValueError(f"V[0] must be the (positive) peak, got {v[0]!r}")
+    half = v[0] / 2.0
+    below = np.flatnonzero(v <= half)
+    if below.size == 0:
+        raise ValueError("V never falls to half its peak over theta; extend the meridian")
+    i = int(below[0])
+    t = th[i - 1] + (v[i - 1] - half) / (v[i - 1] - v[i]) * (th[i] - th[i - 1])
+    return R * float(t)
 
 
 def skull_smearing(ratios, depth=0.02, radii=DEFAULT_RADII, sigma_brain=0.33, q=10e-9,
@@ -199,7 +231,7 @@ def skull_smearing(ratios, depth=0.02, radii=DEFAULT_RADII, sigma_brain=0.33, q=
     for i, r in enumerate(rat):  # loop over conductivity values (separate head models)
         head = three_shell(r, radii, sigma_brain)
         th, V = meridian_potential(head, depth, "radial", q, n_angles)
-        out["peak"][i], out["hw"][i] = V[0], _half_max_arc(th, V, head.radius)
+        out["peak"][i], out["hw"][i] = V[0], half_max_arc(th, V, head.radius)
         th, Vt = meridian_potential(head, depth, "tangential", q, n_angles)
         out["tp"][i] = Vt.max()
         # the extrema of a tangential dipole are mirror images at +theta and -theta about the
