@@ -189,8 +189,9 @@ ORIENTATIONS = ("tangential", "oblique")
 
 @pytest.fixture(scope="module")
 def galerkin_models():
-    """Default (linear Galerkin) models on ico-2, ico-3 and ico-4 (the ico-4 build is ~10 s)."""
-    return {order: bem_model(icosphere(order, R), SIGMA) for order in (2, 3, 4)}
+    """Default (linear Galerkin) models on ico-2 and ico-3. The ico-4 level of the convergence
+    sweep (a ~10-45 s build) runs in ``benchmarks/bench_bem_convergence.py``, not in the suite."""
+    return {order: bem_model(icosphere(order, R), SIGMA) for order in (2, 3)}
 
 
 def _full_rdm(model, sensor_radius, orientation):
@@ -231,18 +232,17 @@ def test_issue_goal_full_vector_ico3(galerkin_models):
             assert d12[-1] <= 0.013, d12
 
 
-def test_sphere_accuracy_converges_ico2_to_ico4(galerkin_models):
+def test_sphere_accuracy_converges_ico2_to_ico3(galerkin_models):
     err = {o: np.concatenate([_full_rdm(galerkin_models[o], 1.2 * R, orientation)[0]
                               for orientation in ORIENTATIONS])
-           for o in (2, 3, 4)}
+           for o in (2, 3)}
     # the error falls at every eccentricity and orientation (sensors at 1.2 R, the harder) ...
-    assert np.all(err[3] < err[2]) and np.all(err[4] < err[3])
+    assert np.all(err[3] < err[2])
     # ... on average much faster than the fourfold per level of a second-order method
-    # (measured mean ratios ≈ 21 and ≈ 15; Galerkin functionals superconverge)
+    # (measured mean ratio ≈ 21; Galerkin functionals superconverge). The next level, ico-3 → ico-4
+    # (measured ratio ≈ 15, ico-4 ≤ 4.0e-4 everywhere), is checked by
+    # benchmarks/bench_bem_convergence.py, which exits non-zero if it fails.
     assert err[2].mean() / err[3].mean() > 8, err[2].mean() / err[3].mean()
-    assert err[3].mean() / err[4].mean() > 4, err[3].mean() / err[4].mean()
-    # ico-4 (measured ≤ 4.0e-4) meets the goal everywhere, tenfold
-    assert np.all(err[4] <= 1e-3), err[4]
 
 
 @pytest.mark.parametrize(("basis", "bound"), [("constant", 0.022), ("linear", 0.075)])

@@ -129,7 +129,7 @@ def bin_ar1(rho, bins=100):
     Returns
     -------
     ndarray
-        ``trunc(rho * bins) / bins``. Note this truncates (0.379 -> 0.37, -0.379 -> -0.37); it does
+        ``trunc(rho * bins) / bins``, dimensionless. Note this truncates (0.379 -> 0.37, -0.379 -> -0.37); it does
         not round.
     """
     rho = as_finite("rho", rho)
@@ -153,7 +153,7 @@ def whiten_ar1(a, rho, convention="nilearn"):
     Returns
     -------
     ndarray
-        Whitened array; n_scans - 1 rows for Cochrane-Orcutt, n_scans rows otherwise.
+        Whitened array in the units of ``a``; n_scans - 1 rows for Cochrane-Orcutt, n_scans rows otherwise.
 
     Notes
     -----

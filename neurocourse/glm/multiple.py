@@ -30,7 +30,7 @@ def bonferroni(p_values, alpha=0.05):
     p_values : array_like, any shape
         p-values of the m tests, in [0, 1].
     alpha : float, default 0.05
-        Family-wise error rate, in (0, 1).
+        Family-wise error rate (a probability), in (0, 1).
 
     Returns
     -------
@@ -57,7 +57,7 @@ def fdr_bh(p_values, alpha=0.05):
     p_values : array_like, any shape
         p-values of the m tests, in [0, 1].
     alpha : float, default 0.05
-        Target false discovery rate q, in (0, 1).
+        Target false discovery rate q (a proportion), in (0, 1).
 
     Returns
     -------
