@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 import pytest
 
+from neurocourse import eeg
 from neurocourse.meg import sarvas_field
 from neurocourse.meg.bem import (
     bem_lead_field,
@@ -174,6 +175,24 @@ def test_eeg_matches_series_ico3_skull_1_80(ico3_80):
     # magnitudes: measured |MAG − 1| ≤ 0.0072 at e ≤ 0.8; bound 0.012 (OpenMEEG's own
     # acceptance threshold for MAG is 0.02)
     assert np.abs(mg - 1).max() < 0.012
+
+
+def test_series_reference_agrees_with_neurocourse_eeg(ico3_80):
+    """This file's series and neurocourse.eeg (written independently by another engineer) agree
+    to round-off, and the BEM meets the bound against the package's lead field as well."""
+    src = ECC[:, None] * RADII[0] * U
+    for sig in (SIG80, SIG15):
+        for r0 in src:
+            for q in (Q_TAN, Q_OBL):
+                ours = _series(r0, q, ELECTRODES, RADII, sig)
+                # both converge to ≤ 1e-12 of the leading term: rtol 1e-9 leaves room for the
+                # different summation orders
+                np.testing.assert_allclose(eeg.sphere_potential(r0, q, ELECTRODES, RADII, sig),
+                                           ours, rtol=1e-9, atol=1e-9 * np.abs(ours).max())
+    G = bem_eeg_lead_field(ico3_80, src, ELECTRODES)
+    ref = eeg.lead_field(src, ELECTRODES, RADII, SIG80)
+    for k in range(G.shape[1]):
+        assert _rdm_avg(G[:, k], ref[:, k]) < 0.004       # measured ≤ 0.0021 (as above)
 
 
 def test_eeg_converges_with_mesh_level(ico2_models, ico3_80):
