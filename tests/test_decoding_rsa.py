@@ -104,3 +104,11 @@ def test_bad_input():
         dec.crossnobis(np.zeros((2, 3, 4)), np.eye(3))
     with pytest.raises(ValueError, match="K\\(K-1\\)/2"):
         dec.whitened_cosine(np.ones(4), np.ones(4))
+
+
+def test_geometry_patterns_preserve_planted_distances():
+    coords = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, 0.8]])
+    mu = ds.geometry_patterns(coords, n_voxels=30, rng=3)
+    i, j = np.triu_indices(3, 1)
+    expected = np.sum((coords[i] - coords[j]) ** 2, axis=1)  # squared planar distances
+    np.testing.assert_allclose(dec.rdm(mu, "euclidean"), expected, rtol=1e-12)

@@ -23,6 +23,7 @@ __all__ = [
     "PatternData",
     "SearchlightData",
     "decoding_dataset",
+    "geometry_patterns",
     "meg_decoding_epochs",
     "pattern_dataset",
     "searchlight_dataset",
@@ -155,6 +156,33 @@ def pattern_dataset(n_folds=8, n_conditions=6, n_voxels=50, sigma=1.0, patterns=
     i, j = np.triu_indices(K, 1)
     true = np.sum((mu[i] - mu[j]) ** 2, axis=1) / V
     return PatternData(data=data, patterns=mu, sigma=sigma, true_rdm=true)
+
+
+def geometry_patterns(coords, n_voxels=60, rng=None) -> np.ndarray:
+    """Embed condition positions in a plane of a voxel space, preserving crossnobis distances.
+
+    Parameters
+    ----------
+    coords : array_like, shape (n_conditions, 2)
+        Condition positions in a 2-D representational plane, in units such that the squared
+        distance between two points equals their expected crossnobis distance
+        :math:`\\|\\mu_i-\\mu_j\\|^2/P` (noise SD per voxel = 1 unit of pattern amplitude).
+    n_voxels : int
+        P (>= 2).
+    rng : Generator or int, optional
+        Draws the random orthonormal plane.
+
+    Returns
+    -------
+    ndarray, shape (n_conditions, n_voxels)
+        Patterns :math:`\\sqrt P\\,c\\,Q^\\top` with Q (P × 2) orthonormal.
+    """
+    c = as_finite("coords", coords)
+    if c.ndim != 2 or c.shape[1] != 2 or c.shape[0] < 2:
+        raise ValueError(f"coords must have shape (n_conditions >= 2, 2), got {c.shape}")
+    P = check_int("n_voxels", n_voxels, 2)
+    Q, _ = np.linalg.qr(_rng(rng).normal(size=(P, 2)))
+    return np.sqrt(P) * c @ Q.T
 
 
 @dataclass(frozen=True)
