@@ -23,11 +23,12 @@ from neurocourse._validation import (
     check_type,
 )
 from neurocourse.eeg.berg_scherg import berg_scherg_lead_field, fit_berg_scherg
-from neurocourse.eeg.montage import Montage, electrode_grid
+from neurocourse.eeg.montage import Montage, electrode_grid, standard_montage
 from neurocourse.eeg.reference import average_reference
 from neurocourse.eeg.series import lead_field
 from neurocourse.eeg.shells import ShellModel, three_shell
 from neurocourse.forward import Forward, make_forward
+from neurocourse.meg.fields import dipole_source
 from neurocourse.meg.sensors import SensorArray, radial_magnetometers
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "berg_scherg_error",
     "column_rdm_mag",
     "conductivity_error",
+    "eeg_meg_maps",
     "half_max_arc",
     "meridian_potential",
     "orientation_sensitivity",
@@ -456,3 +458,48 @@ def berg_scherg_error(eccentricities, radii=(0.9 * 0.09, 0.92 * 0.09, 0.97 * 0.0
                                 fit_berg_scherg(head.radii / head.radius, head.sigmas))
     rd, mg = column_rdm_mag(Gb, G)
     return rd.reshape(-1, 3).max(axis=1), np.abs(mg - 1.0).reshape(-1, 3).max(axis=1)
+
+
+def eeg_meg_maps(ratio=25.0, depth=0.02, tilt_deg=0.0, azimuth_deg=0.0, elevation_deg=60.0,
+                 rotation_deg=90.0, q=20e-9, radii=DEFAULT_RADII, sensor_gap=0.025) -> dict:
+    """EEG and MEG topographies of one dipole in a three-shell head.
+
+    The dipole is placed with :func:`neurocourse.meg.dipole_source` (direction from the centre,
+    depth below the scalp, tilt 0° tangential to 90° radial). EEG: the 10-10 montage (70
+    electrodes) on the scalp, exact series, average reference. MEG: 102 radial point
+    magnetometers ``sensor_gap`` outside the scalp, Sarvas' formula.
+
+    Parameters
+    ----------
+    ratio : float, default 25
+        :math:`\\sigma_{brain}/\\sigma_{skull}` (brain and scalp 0.33 S/m).
+    depth : float, default 0.02
+        Depth below the scalp in m; the source must lie in the brain shell.
+    tilt_deg, azimuth_deg, elevation_deg, rotation_deg : float
+        Orientation and direction in degrees (see :func:`neurocourse.meg.dipole_source`).
+    q : float, default 20e-9
+        Moment in A·m.
+    radii : tuple
+        Brain, skull, scalp radii in m.
+    sensor_gap : float, default 0.025
+        Distance of the magnetometers outside the scalp in m (SQUID helmets: about 2 cm).
+
+    Returns
+    -------
+    dict
+        ``eeg_pos`` (70, 3) m, ``eeg`` (70,) V, ``meg_pos`` (102, 3) m, ``meg`` (102,) T,
+        ``r0`` (3,) m and ``q`` (3,) A·m.
+
+    References
+    ----------
+    Sarvas (1987) Phys Med Biol 32:11; de Munck & Peters (1993) IEEE TBME 40:1166.
+    """
+    head = three_shell(ratio, radii)
+    r0, mom = dipole_source(azimuth_deg, elevation_deg, depth, tilt_deg, rotation_deg, q,
+                            head_radius=head.radius)
+    mont = standard_montage("1010", radius=head.radius, center=head.center)
+    arr = radial_magnetometers(102, radius=head.radius + float(
+        check_positive("sensor_gap", sensor_gap, unit="m")), center=head.center)
+    fwd = make_forward(r0, meg=arr, eeg=mont, head=head)
+    return {"eeg_pos": mont.positions, "eeg": average_reference(fwd.pick("eeg").G @ mom),
+            "meg_pos": arr.positions, "meg": fwd.pick("mag").G @ mom, "r0": r0, "q": mom}
