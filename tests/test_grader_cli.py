@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from hostile.corpus import TOY_EXERCISES, good_other, good_toy, stub_toy
 
-from neurocourse.grading import batch, cli, registry
+from neurocourse.grading import batch, cli, gradebook, registry
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = ["--timeout", "3", "--jobs", "2", "--quiet"]  # toy functions take ms; 3 s is ample
@@ -76,7 +76,7 @@ def test_grade_writes_gradebook_feedback_and_is_reproducible(toy_registry, subs,
         ["dave", "0", "10", "0", "0", "0"],  # binary junk
     ]
     long = _read(tmp_path / "out" / "grades_long.csv")
-    assert long[0] == list(batch.LONG_COLUMNS)
+    assert long[0] == list(gradebook.LONG_COLUMNS)
     carol = [r for r in long if r[0] == "carol" and r[1] == "toy_scale"]
     assert [r[5] for r in carol] == ["failed", "failed", "passed"]
     assert "check the sign" in carol[0][6]  # the Mistake's teaching message
@@ -92,7 +92,11 @@ def test_grade_writes_gradebook_feedback_and_is_reproducible(toy_registry, subs,
     summary = capsys.readouterr().out
     assert "toy_scale" in summary and "mean" in summary and "with a timeout: 0" in summary
     # atomic writes leave no temporary files; grading again gives byte-identical CSVs
-    assert sorted(p.name for p in out.parent.iterdir()) == ["grades.csv", "grades_long.csv"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "grades.csv",
+        "grades_long.csv",
+        "grades_provenance.json",
+    ]
     first = (out.read_bytes(), (tmp_path / "out" / "grades_long.csv").read_bytes())
     assert cli.main(["grade", str(subs), "-o", str(out), *FAST]) == 0
     assert (out.read_bytes(), (tmp_path / "out" / "grades_long.csv").read_bytes()) == first
@@ -150,7 +154,7 @@ def test_merge_of_shards_equals_a_single_run(toy_registry, subs, tmp_path):
         shards.append(str(shard))
     merged = tmp_path / "merged.csv"
     # as a shell glob shards/*.csv would, pass the long-form siblings too: they are merged as such
-    longs = [str(batch.long_path(p)) for p in shards]
+    longs = [str(gradebook.long_path(p)) for p in shards]
     assert cli.main(["grade", "--merge", *shards, *longs, "-o", str(merged)]) == 0
     assert merged.read_bytes() == full.read_bytes()
     assert (tmp_path / "merged_long.csv").read_bytes() == (tmp_path / "full_long.csv").read_bytes()
@@ -181,7 +185,7 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError):
-        batch.write_atomic(target, "new\n")
+        gradebook.write_atomic(target, "new\n")
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
 
@@ -222,7 +226,7 @@ def test_real_registry_end_to_end(tmp_path, toy_registry, monkeypatch):
         (subs / "solution" / "01_toy.ipynb").write_text(good_toy())
         (subs / "stub" / "01_toy.ipynb").write_text(stub_toy())
         book = batch.grade_submissions(subs, exercises=TOY_EXERCISES, jobs=2)
-        batch.write_gradebook(book, out)
+        gradebook.write_gradebook(book, out)
         graded = [ex.id for ex in TOY_EXERCISES if ex.notebook == "01_toy"]
     else:
         for nb in notebooks:

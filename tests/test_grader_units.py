@@ -12,9 +12,11 @@ import pytest
 from hostile.corpus import TOY_EXERCISES
 
 from neurocourse.grading import serialize
-from neurocourse.grading.batch import fmt_points, list_students, static_reference_uses
+from neurocourse.grading.batch import list_students
+from neurocourse.grading.gradebook import fmt_points
 from neurocourse.grading.hidden import load_hidden
 from neurocourse.grading.sandbox import Limits
+from neurocourse.grading.shortcut import static_reference_uses
 
 TOY_ERNST = TOY_EXERCISES[1]
 
@@ -207,9 +209,15 @@ def test_small_helpers(tmp_path):
     for name in ("b", "a", "c", ".hidden"):
         (tmp_path / name).mkdir()
     (tmp_path / "file.txt").write_text("x")
-    assert list_students(tmp_path) == ["a", "b", "c"]
-    assert list_students(tmp_path, (1, 2)) == ["a", "c"] and list_students(tmp_path, (2, 2)) == [
-        "b"
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+
+    def names(*shard):
+        return [n for n, _ in list_students(tmp_path, *shard)]
+
+    assert names() == ["a", "b", "c", "link"]
+    assert names((1, 2)) == ["a", "c"] and names((2, 2)) == ["b", "link"]
+    assert [r for n, r in list_students(tmp_path) if n == "link"] == [
+        "this student folder is a symbolic link; it was not followed"
     ]
     with pytest.raises(ValueError, match="timeout must be > 0 s, got -1"):
         Limits(timeout=-1)

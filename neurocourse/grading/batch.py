@@ -1,250 +1,149 @@
-"""Batch grading: a folder of submissions in, a gradebook, feedback and a summary out.
+"""Batch grading: a folder of submissions in, a :class:`~neurocourse.grading.gradebook.Gradebook` out.
 
-``SUBMISSIONS/<student>/<notebook>.ipynb`` (notebook names as in ``exercises/``; any subset). Every
-notebook runs in its own limited worker child (:mod:`neurocourse.grading.sandbox`); the worker only
-returns what the student's functions produced on the inputs sent to it, and :func:`spec.judge`
-compares those values with reference answers computed here, in the grader's process.
+``SUBMISSIONS/<student>/<notebook>.ipynb`` (notebook names as in ``exercises/``; any subset).
 
-Before any student code runs, every submission is copied (read-only open, size-capped) into a
-private staging area and hashed; grading works from those copies, and the originals are re-hashed at
-the end, so grading can neither change a submission nor be changed by one.
-
-No credit for calling the reference implementation
---------------------------------------------------
-A function that merely calls the package function it is meant to reimplement gets no credit for the
-whole exercise. This is detected twice, both best effort:
-
-* statically, in the grader: the AST of the notebook is searched, inside the graded functions and
-  the notebook functions they call, for a reference to the reference callable by module and name
-  (``mri.ernst_angle``, ``from neurocourse.mri import ernst_angle``, ``getattr(mri, "ernst_angle")``);
-* at run time, in the worker: the reference callables are wrapped with a tripwire before the
-  notebook runs, which records a call made while that exercise's functions are being graded.
-
-Code written to hide such a call (e.g. rebuilding the function from strings, or restoring the
-original in the worker) can defeat both; the checks catch the honest shortcut, not a determined
-cheat.
+1. **Staging.** Before any student code runs, every submission is read (``O_NOFOLLOW``,
+   ``O_NONBLOCK``, regular files only, size-capped) into memory and hashed; grading works from those
+   bytes, and the originals are re-hashed at the end. Symbolic links (student folders or notebooks),
+   FIFOs and other non-files are refused with a reason, never followed or opened for reading.
+2. **Sealing.** One sealed copy of the science per group of exercises is written once per batch
+   (:mod:`neurocourse.grading.seal`); reference answers for public and hidden cases are computed once
+   per batch, in this process, on first use (:class:`Answers`).
+3. **Running.** Every notebook runs in sandboxed children (:mod:`neurocourse.grading.sandbox`), one
+   per group of its exercises; they only return what the student's functions produced on the inputs
+   sent, and :func:`spec.judge` compares those values with the reference answers here.
+4. **Verdicts.** A call of a sealed function (``SealedReferenceError``) or a reference to it in the
+   notebook's code (:mod:`neurocourse.grading.shortcut`) gives no credit for the exercise. Anything
+   unexpected while grading one notebook costs that notebook only (status ``invalid``, with the
+   reason); the batch always completes.
 """
 
 from __future__ import annotations
 
-import ast
-import csv
 import hashlib
-import io
 import os
-import shutil
-import statistics
+import stat
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from neurocourse.grading.notebook import code_sources, read_notebook
-from neurocourse.grading.sandbox import ExercisePlan, Limits, NotebookRun, Sandbox
-from neurocourse.grading.spec import Case, CaseResult, Exercise, ExerciseResult, judge
+from neurocourse.grading import seal
+from neurocourse.grading.gradebook import (
+    Gradebook,
+    NotebookGrade,
+    StudentGrade,
+    all_cases,
+    safe_name,
+    status_only,
+)
+from neurocourse.grading.notebook import code_sources, parse_notebook
+from neurocourse.grading.protocol import SEALED_PREFIX
+from neurocourse.grading.sandbox import ExercisePlan, GraderError, Limits, Sandbox, remove_tree
+from neurocourse.grading.shortcut import no_credit, static_reference_uses
+from neurocourse.grading.spec import Case, Exercise, expected_value, judge
 
 #: Submissions larger than this are not read (bytes).
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 #: Code cells with this tag are not run by the grader (demos, plots, slow simulations).
 SKIP_TAG = "skip-grading"
-LONG_COLUMNS = ("student", "exercise", "test", "points", "max", "status", "message")
 
 
-def fmt_points(x: float) -> str:
-    """Points as written in the CSVs: at most 6 decimals, no trailing zeros."""
-    x = round(float(x), 6)
-    return f"{x:.6f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+class Answers:
+    """Reference answers, computed once per batch in the grader's process and shared by all students."""
+
+    def __init__(self):
+        self._values: dict[tuple[str, int], Any] = {}
+        self._lock = threading.Lock()
+
+    def expected(self, exercise: Exercise):
+        """``judge``'s ``expected`` callable for ``exercise`` (cases indexed as public then hidden)."""
+
+        def get(index: int, case: Case) -> Any:
+            key = (exercise.id, index)
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = expected_value(exercise, case)
+            with self._lock:
+                return self._values.setdefault(key, value)
+
+        return get
 
 
-# ---------------------------------------------------------------------------------------------
-# Which package callables count as "the reference implementation" of an exercise
+@dataclass
+class Course:
+    """What every notebook of a batch shares: sealed copies, cached answers, hidden cases, mode."""
+
+    sealed: seal.SealedCourse
+    answers: Answers
+    hidden: dict[str, tuple[Case, ...]]
+    isolate: bool = True
+
+    @classmethod
+    def build(cls, exercises: Sequence[Exercise], hidden=None, isolate: bool = True) -> Course:
+        root = tempfile.mkdtemp(prefix="neurocourse-sealed-")
+        course = cls(seal.SealedCourse(root), Answers(), dict(hidden or {}), isolate)
+        by_nb: dict[str, list[Exercise]] = {}
+        for ex in exercises:
+            by_nb.setdefault(ex.notebook, []).append(ex)
+        for exs in by_nb.values():  # written now, before any thread needs them
+            for group in seal.child_groups(exs):
+                course.sealed.package_path(group)
+        return course
+
+    def close(self) -> None:
+        remove_tree(self.sealed.root)
 
 
-def _thin_target(fn: Callable) -> Callable | None:
-    """The package callable that ``fn`` merely forwards to (``lambda x: mod.f(x)``), if any."""
-    code = getattr(fn, "__code__", None)
-    glob = getattr(fn, "__globals__", None)
-    if code is None or glob is None:
-        return None
-    names = code.co_names
-    if len(names) == 2 and type(glob.get(names[0])).__name__ == "module":
-        target = getattr(glob[names[0]], names[1], None)
-    elif len(names) == 1:
-        target = glob.get(names[0])
-    else:
-        return None
-    return target if callable(target) and _is_science(target) else None
-
-
-def _is_science(fn: Callable) -> bool:
-    mod = getattr(fn, "__module__", None) or ""
-    return mod.startswith("neurocourse.") and not mod.startswith("neurocourse.grading")
-
-
-def reference_names(exercise: Exercise) -> dict[str, list[tuple[str, str]]]:
-    """For each graded function, the (module, attribute) pairs through which its package reference
-    callable can be reached (empty when the reference is not a package function)."""
-    import functools
+def sandbox_provenance(isolate: bool) -> dict:
+    """How the batch was isolated, for the summary and ``<gradebook>_provenance.json``."""
+    import platform
     import sys
 
-    out: dict[str, list[tuple[str, str]]] = {}
-    for name, ref in exercise.reference.items():
-        while isinstance(ref, functools.partial):
-            ref = ref.func
-        target = ref if _is_science(ref) else _thin_target(ref)
-        pairs: list[tuple[str, str]] = []
-        if target is not None:
-            for mod_name, mod in sorted(sys.modules.items()):
-                if not mod_name.startswith("neurocourse") or mod_name.startswith(
-                    "neurocourse.grading"
-                ):
-                    continue
-                for attr, value in sorted(getattr(mod, "__dict__", {}).items()):
-                    if value is target:
-                        pairs.append((mod_name, attr))
-        out[name] = pairs
-    return out
+    import neurocourse
+    from neurocourse.grading.isolation import landlock_abi
+    from neurocourse.grading.sandbox import SANDBOX_UID
 
-
-def _import_aliases(trees: list[ast.Module]) -> dict[str, str]:
-    aliases: dict[str, str] = {}
-    for tree in trees:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    if a.asname:
-                        aliases[a.asname] = a.name
-                    else:
-                        root = a.name.split(".")[0]
-                        aliases[root] = root
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for a in node.names:
-                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
-    return aliases
-
-
-def _dotted(node: ast.AST, aliases: dict[str, str], own: set[str]) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name) or node.id in own or node.id not in aliases:
-        return None
-    return ".".join([aliases[node.id], *reversed(parts)])
-
-
-def static_reference_uses(sources: Sequence[str], exercise: Exercise) -> dict[str, list[str]]:
-    """Graded functions of ``exercise`` whose code (or the notebook functions it calls) refers to
-    the exercise's own reference callables: ``{function: [dotted names]}``. Best effort."""
-    forbidden = {f"{m}.{a}" for pairs in reference_names(exercise).values() for m, a in pairs}
-    if not forbidden:
-        return {}
-    trees = []
-    for src in sources:
-        try:
-            trees.append(ast.parse(src))
-        except SyntaxError:
-            continue
-    aliases = _import_aliases(trees)
-    defs: dict[str, ast.AST] = {}
-    bindings: dict[str, list[ast.AST]] = {}
-    for tree in trees:
-        for stmt in tree.body:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                defs[stmt.name] = stmt
-            elif isinstance(stmt, ast.Assign | ast.AnnAssign):
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                for t in targets:
-                    if isinstance(t, ast.Name) and stmt.value is not None:
-                        bindings.setdefault(t.id, []).append(stmt.value)
-    own = set(defs)
-    found: dict[str, list[str]] = {}
-    for fname in exercise.functions:
-        regions: list[ast.AST] = []
-        if fname in defs:
-            regions.append(defs[fname])
-        else:
-            regions.extend(bindings.get(fname, []))
-            if (
-                fname in aliases and aliases[fname] in forbidden
-            ):  # from neurocourse.mri import ernst_angle
-                found.setdefault(fname, []).append(aliases[fname])
-        seen_defs = {fname}
-        hits: set[str] = set()
-        while regions:
-            region = regions.pop()
-            for node in ast.walk(region):
-                dotted = None
-                if isinstance(node, ast.Attribute | ast.Name) and isinstance(
-                    getattr(node, "ctx", None), ast.Load
-                ):
-                    dotted = _dotted(node, aliases, own)
-                elif (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Name)
-                    and node.func.id == "getattr"
-                    and len(node.args) >= 2
-                    and isinstance(node.args[1], ast.Constant)
-                    and isinstance(node.args[1].value, str)
-                ):
-                    base = _dotted(node.args[0], aliases, own)
-                    dotted = f"{base}.{node.args[1].value}" if base else None
-                if dotted in forbidden:
-                    hits.add(dotted)
-                if isinstance(node, ast.Name) and node.id in defs and node.id not in seen_defs:
-                    seen_defs.add(node.id)
-                    regions.append(defs[node.id])
-        if hits:
-            found.setdefault(fname, []).extend(sorted(hits))
-    return found
-
-
-def _no_credit(result: ExerciseResult, uses: dict[str, list[str]], how: str) -> ExerciseResult:
-    parts = [f"{fn} uses {', '.join(sorted(set(names)))}" for fn, names in sorted(uses.items())]
-    message = (
-        f"No credit for this exercise: {'; '.join(parts)} ({how}), the package's own implementation of "
-        "what this exercise asks you to write. Write the computation yourself (numpy and scipy are fine)."
-    )
-    cases = tuple(replace(c, points=0.0, status="no_credit", message=message) for c in result.cases)
-    return replace(result, cases=cases)
+    abi = landlock_abi()
+    root = os.geteuid() == 0
+    if isolate:
+        words = (
+            f"on: own user/mount/PID/network/IPC namespaces per run, Landlock ABI {abi}, "
+            + (f"uid {SANDBOX_UID} (grader is root)" if root else "grader's uid in a user namespace, no capabilities")
+            + ", python -I -S -B, allow-listed environment, sealed references"
+        )
+    else:
+        words = (
+            "OFF (--no-sandbox): student code ran as the grader's user and could read and change "
+            "anything that user can, use the network, and read the package's reference implementations"
+        )
+    return {
+        "sandbox": words,
+        "isolated": bool(isolate),
+        "landlock_abi": abi,
+        "kernel": platform.release(),
+        "grader_is_root": root,
+        "python": sys.version.split()[0],
+        "neurocourse": neurocourse.__version__,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # Grading one notebook
 
 
-@dataclass
-class NotebookGrade:
-    """The verdicts for one submitted notebook, plus notes in plain words."""
-
-    notebook: str
-    results: dict[str, ExerciseResult]
-    notes: list[str] = field(default_factory=list)
-    timeouts: int = 0
-    crashes: int = 0
-    invalid: str = ""  # the reason the file could not be graded at all
-
-
-def _cases(exercise: Exercise, hidden: dict[str, tuple[Case, ...]]) -> tuple[Case, ...]:
-    return tuple(exercise.cases) + tuple(hidden.get(exercise.id, ()))
-
-
-def _status_only(
-    exercise: Exercise, cases: tuple[Case, ...], status: str, message: str
-) -> ExerciseResult:
-    return ExerciseResult(
-        exercise.id,
-        exercise.title,
-        tuple(
-            CaseResult(
-                exercise.id, k, c.function, c.label, 0.0, c.points, status, message, c.hidden
-            )  # type: ignore[arg-type]
-            for k, c in enumerate(cases)
-        ),
-    )
+def _cell_note(cell: int, error: str) -> str:
+    if error.startswith(SEALED_PREFIX):
+        return (
+            f"Cell {cell} calls a package function that is sealed while this notebook is graded "
+            "(the reference answer of an exercise); that cell was skipped."
+        )
+    return f"Cell {cell} raised {error}"
 
 
 def grade_notebook(
@@ -253,157 +152,69 @@ def grade_notebook(
     content: bytes,
     filename: str,
     limits: Limits,
-    hidden: dict[str, tuple[Case, ...]] | None = None,
+    course: Course,
 ) -> NotebookGrade:
     """Grade one notebook's exercises from its bytes (never from a path into the submissions)."""
-    hidden = hidden or {}
+    hidden = course.hidden
     stem = Path(filename).stem
-    workdir = tempfile.mkdtemp(prefix="job-", dir=sandbox.scratch)
     try:
-        copy_path = Path(workdir) / filename
-        copy_path.write_bytes(content)
-        try:
-            nb = read_notebook(copy_path)
-        except ValueError as exc:
-            reason = str(exc)
-            results = {
-                ex.id: _status_only(ex, _cases(ex, hidden), "invalid", f"not graded: {reason}")
-                for ex in exercises
-            }
-            return NotebookGrade(
-                stem, results, notes=[f"{filename} could not be graded: {reason}."], invalid=reason
-            )
-        import nbformat
+        nb = parse_notebook(content, filename)
+    except ValueError as exc:
+        reason = str(exc)
+        results = {
+            ex.id: status_only(ex, all_cases(ex, hidden), "invalid", f"not graded: {reason}") for ex in exercises
+        }
+        return NotebookGrade(stem, results, notes=[f"{filename} could not be graded: {reason}."], invalid=reason)
+    import nbformat
 
-        # demo cells the course marks as not needed for grading (e.g. slow simulations or plots)
-        nb.cells = [c for c in nb.cells if SKIP_TAG not in c.get("metadata", {}).get("tags", [])]
-        text = nbformat.writes(nb)
-        sources = code_sources(nb)
-        plans = []
-        for ex in exercises:
-            calls = tuple((c.function, tuple(c.args), dict(c.kwargs)) for c in _cases(ex, hidden))
-            wires = tuple(p for pairs in reference_names(ex).values() for p in pairs[:1])
-            plans.append(ExercisePlan(ex.id, calls, wires))
-        run: NotebookRun = sandbox.run(text, filename, workdir, plans, limits)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
+    # demo cells the course marks as not needed for grading (e.g. slow simulations or plots)
+    nb.cells = [c for c in nb.cells if SKIP_TAG not in c.get("metadata", {}).get("tags", [])]
+    text = nbformat.writes(nb)
+    sources = code_sources(nb)
     grade = NotebookGrade(stem, {})
-    for cell, error in run.cell_errors:
-        if not error.startswith("NotImplementedError"):
-            grade.notes.append(f"Cell {cell} raised {error}")
-    if run.stopped:
-        grade.notes.append(
-            f"The notebook stopped early ({run.stopped}); the cells after it did not run."
-        )
-    if run.notebook_problem:
-        grade.notes.append(f"The notebook could not be run: {run.notebook_problem}.")
-    for ex, plan_run in zip(exercises, run.exercises):
-        cases = _cases(ex, hidden)
-        result = judge(ex, plan_run.outcomes, cases)
-        static = static_reference_uses(sources, ex)
-        if static:
-            result = _no_credit(result, static, "found in the notebook's code")
-        elif plan_run.tripped:
-            result = _no_credit(
-                result, {"a graded function": plan_run.tripped}, "called while grading"
+    first = True
+    for group in seal.child_groups(exercises):
+        plans = [
+            ExercisePlan(
+                ex.id,
+                tuple((c.function, tuple(c.args), dict(c.kwargs)) for c in ex.cases),
+                tuple((c.function, tuple(c.args), dict(c.kwargs)) for c in hidden.get(ex.id, ())),
             )
-        if plan_run.problem and not run.notebook_problem:
-            grade.notes.append(plan_run.problem[:1].upper() + plan_run.problem[1:] + ".")
-        if any(c.status == "timeout" for c in result.cases):
-            grade.timeouts += 1
-        if any(c.status == "crash" for c in result.cases):
-            grade.crashes += 1
-        grade.results[ex.id] = result
+            for ex in group
+        ]
+        run = sandbox.run(text, filename, course.sealed.package_path(group), plans, limits)
+        if first:
+            for cell, error in run.cell_errors:
+                if not error.startswith("NotImplementedError"):
+                    grade.notes.append(_cell_note(cell, error))
+            if run.stopped:
+                grade.notes.append(f"The notebook stopped early ({run.stopped}); the cells after it did not run.")
+            if run.notebook_problem:
+                grade.notes.append(f"The notebook could not be run: {run.notebook_problem}.")
+            first = False
+        for ex, ex_run in zip(group, run.exercises):
+            result = judge(ex, ex_run.outcomes, all_cases(ex, hidden), expected=course.answers.expected(ex))
+            static = static_reference_uses(sources, ex)
+            sealed_calls = any(
+                o.kind == "error" and o.error.startswith(SEALED_PREFIX) for o in ex_run.outcomes[: len(ex.cases)]
+            )
+            if static:
+                result = no_credit(result, static, "found in the notebook's code")
+            elif sealed_calls:
+                result = no_credit(result, {"a graded function": ["a sealed package function"]}, "called while grading")
+            for problem in (ex_run.problem, ex_run.hidden_problem):
+                if problem and not run.notebook_problem:
+                    grade.notes.append(problem[:1].upper() + problem[1:] + ".")
+            if any(c.status == "timeout" for c in result.cases):
+                grade.timeouts += 1
+            if any(c.status == "crash" for c in result.cases):
+                grade.crashes += 1
+            grade.results[ex.id] = result
     return grade
 
 
 # ---------------------------------------------------------------------------------------------
 # Grading a folder of submissions
-
-
-@dataclass
-class StudentGrade:
-    student: str
-    notebooks: dict[str, NotebookGrade]
-    extra_rows: list[dict[str, str]] = field(default_factory=list)  # unknown files
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Gradebook:
-    """Everything one batch produced."""
-
-    exercises: tuple[Exercise, ...]
-    students: list[StudentGrade]
-    hidden: dict[str, tuple[Case, ...]]
-    changed: list[str] = field(
-        default_factory=list
-    )  # submissions whose bytes changed during grading
-    seconds: float = 0.0
-
-    @property
-    def max_points(self) -> float:
-        return sum(sum(c.points for c in _cases(ex, self.hidden)) for ex in self.exercises)
-
-    def result(self, student: StudentGrade, ex: Exercise) -> ExerciseResult:
-        nbg = student.notebooks.get(ex.notebook)
-        if nbg is not None and ex.id in nbg.results:
-            return nbg.results[ex.id]
-        return _status_only(
-            ex, _cases(ex, self.hidden), "not_submitted", f"{ex.notebook}.ipynb was not submitted"
-        )
-
-    def wide_rows(self) -> list[list[str]]:
-        header = ["student", "total", "max", *[ex.id for ex in self.exercises]]
-        rows = [header]
-        for st in self.students:
-            scores = [self.result(st, ex).score for ex in self.exercises]
-            rows.append(
-                [
-                    st.student,
-                    fmt_points(sum(scores)),
-                    fmt_points(self.max_points),
-                    *[fmt_points(s) for s in scores],
-                ]
-            )
-        return rows
-
-    def long_rows(self) -> list[list[str]]:
-        rows = [list(LONG_COLUMNS)]
-        for st in self.students:
-            for ex in self.exercises:
-                hidden_k = 0
-                for c in self.result(st, ex).cases:
-                    if c.hidden:
-                        hidden_k += 1
-                        test = f"hidden test {hidden_k}"
-                        message = (
-                            "" if c.passed else c.status
-                        )  # hidden inputs and answers stay here
-                    else:
-                        test = f"{c.function}({c.label})" if c.label else c.function
-                        message = c.message
-                    rows.append(
-                        [
-                            st.student,
-                            ex.id,
-                            test,
-                            fmt_points(c.points),
-                            fmt_points(c.max_points),
-                            c.status,
-                            _one_line(message),
-                        ]
-                    )
-            for extra in st.extra_rows:
-                rows.append(
-                    [st.student, "", extra["test"], "0", "0", extra["status"], extra["message"]]
-                )
-        return rows
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -416,40 +227,94 @@ class _Staged:
     reason: str = ""
 
 
-def _read_capped(path: Path) -> tuple[bytes | None, str]:
-    if path.is_symlink():
-        return None, f"{path.name} is a symbolic link, not a file"
+def read_capped(path: Path, limit: int = MAX_NOTEBOOK_BYTES) -> tuple[bytes | None, str]:
+    """The bytes of a regular file, or (None, the reason): never follows a link, never blocks on a FIFO."""
+    name = safe_name(path.name)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as f:
-            data = f.read(MAX_NOTEBOOK_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        return None, f"{path.name} could not be read ({exc.strerror})"
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        return None, f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+        if os.path.islink(path):
+            return None, f"{name} is a symbolic link, not a file; it was not followed"
+        return None, f"{name} could not be read ({exc.strerror})"
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None, f"{name} is not a regular file (a FIFO, socket, device or folder)"
+        if st.st_size > limit:
+            return None, f"{name} is larger than {limit // 2**20} MB"
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return None, f"{name} could not be read ({exc.strerror})"
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        return None, f"{name} is larger than {limit // 2**20} MB"
     return data, ""
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-    except OSError:
-        return "unreadable"
-    return h.hexdigest()
+    data, reason = read_capped(path, limit=1 << 62)
+    return hashlib.sha256(data).hexdigest() if data is not None else f"unreadable: {reason}"
 
 
-def list_students(submissions: Path, shard: tuple[int, int] | None = None) -> list[str]:
-    """Student folder names in sorted order (hidden folders skipped), optionally one shard ``(k, n)``."""
-    names = sorted(
-        p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith(".")
-    )
+def list_students(submissions: Path, shard: tuple[int, int] | None = None) -> list[tuple[str, str]]:
+    """``(name, refusal)`` of each student entry, sorted; ``refusal`` is "" for a real folder.
+
+    Hidden entries are skipped and plain files ignored; a symbolic link is listed with a refusal and
+    never followed. Optionally one shard ``(k, n)``.
+    """
+    entries = []
+    with os.scandir(submissions) as it:
+        for e in it:
+            if e.name.startswith("."):
+                continue
+            if e.is_symlink():
+                entries.append((e.name, "this student folder is a symbolic link; it was not followed"))
+            elif e.is_dir(follow_symlinks=False):
+                entries.append((e.name, ""))
+    entries.sort()
     if shard is not None:
         k, n = shard
-        names = names[k - 1 :: n]
-    return names
+        entries = entries[k - 1 :: n]
+    return entries
+
+
+def _stage(submissions: Path, shard, by_notebook) -> tuple[dict[str, StudentGrade], list[_Staged]]:
+    staged: list[_Staged] = []
+    students: dict[str, StudentGrade] = {}
+    for name, refusal in list_students(submissions, shard):
+        st = students[name] = StudentGrade(name, {})
+        if refusal:
+            st.notes.append(refusal + ".")
+            continue
+        try:
+            with os.scandir(submissions / name) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            st.notes.append(f"this folder could not be read ({exc.strerror}).")
+            continue
+        for e in entries:
+            path = Path(e.path)
+            if not e.name.endswith(".ipynb") or e.name.startswith("."):
+                continue
+            stem = e.name[: -len(".ipynb")]
+            if stem not in by_notebook:
+                known = ", ".join(f"{nb}.ipynb" for nb in by_notebook)
+                msg = f"{safe_name(e.name)} is not one of the course notebooks ({known}); it was not graded"
+                st.extra_rows.append({"test": e.name, "status": "unknown_notebook", "message": msg})
+                st.notes.append(msg + ".")
+                continue
+            content, reason = read_capped(path)
+            digest = hashlib.sha256(content).hexdigest() if content is not None else _sha256(path)
+            staged.append(_Staged(name, e.name, path, digest, content, reason))
+    return students, staged
 
 
 def grade_submissions(
@@ -461,6 +326,8 @@ def grade_submissions(
     jobs: int | None = None,
     shard: tuple[int, int] | None = None,
     progress: bool = False,
+    isolate: bool = True,
+    scratch: str | None = None,
 ) -> Gradebook:
     """Grade every ``SUBMISSIONS/<student>/<notebook>.ipynb``.
 
@@ -481,16 +348,21 @@ def grade_submissions(
         Grade only students k, k + n, k + 2n, ... (1-based) of the sorted list.
     progress : bool
         Show a progress bar on stderr.
-    """
-    from neurocourse.grading.sandbox import GraderError
+    isolate : bool
+        Run every notebook in the sandbox (default). False is ``--no-sandbox``: see the README.
+    scratch : str, optional
+        Folder for the children's working folders (default: fresh temporary folders).
 
+    Raises
+    ------
+    GraderError
+        If the grader itself cannot run (no sandbox on this system, no exercises, no folder).
+    """
     t0 = time.monotonic()
     limits = Limits() if limits is None else limits
     submissions = Path(submissions)
-    if not submissions.is_dir():
-        raise GraderError(
-            f"SUBMISSIONS must be a folder of student folders, got {str(submissions)!r}"
-        )
+    if submissions.is_symlink() or not submissions.is_dir():
+        raise GraderError(f"SUBMISSIONS must be a folder of student folders, got {str(submissions)!r}")
     if exercises is None:
         from neurocourse.grading.registry import all_exercises
 
@@ -499,56 +371,43 @@ def grade_submissions(
         raise GraderError("there are no exercises to grade")
     order = {nb: i for i, nb in enumerate(sorted({ex.notebook for ex in exercises}))}
     exercises = tuple(sorted(exercises, key=lambda ex: order[ex.notebook]))
-    hidden = dict(hidden or {})
     by_notebook: dict[str, list[Exercise]] = {}
     for ex in exercises:
         by_notebook.setdefault(ex.notebook, []).append(ex)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
 
-    # 1. snapshot every submission before any student code runs
-    staged: list[_Staged] = []
-    students: dict[str, StudentGrade] = {}
-    for name in list_students(submissions, shard):
-        students[name] = StudentGrade(name, {})
-        for path in sorted((submissions / name).iterdir()):
-            if path.suffix != ".ipynb" or path.name.startswith("."):
-                continue
-            content, reason = _read_capped(path)
-            if path.stem not in by_notebook:
-                known = ", ".join(f"{nb}.ipynb" for nb in by_notebook)
-                msg = f"{path.name} is not one of the course notebooks ({known}); it was not graded"
-                students[name].extra_rows.append(
-                    {"test": path.name, "status": "unknown_notebook", "message": msg}
-                )
-                students[name].notes.append(msg + ".")
-                continue
-            digest = hashlib.sha256(content).hexdigest() if content is not None else _sha256(path)
-            staged.append(_Staged(name, path.name, path, digest, content, reason))
-
-    # 2. grade, one sandbox (zygote) per thread
-    preload = tuple(
-        sorted({m for ex in exercises for pairs in reference_names(ex).values() for m, _ in pairs})
-    )
+    students, staged = _stage(submissions, shard, by_notebook)  # 1. before any student code runs
+    course = Course.build(exercises, hidden, isolate)  # 2. sealed copies, once per batch
     local = threading.local()
     sandboxes: list[Sandbox] = []
     lock = threading.Lock()
 
     def work(item: _Staged) -> tuple[_Staged, NotebookGrade]:
-        stem = Path(item.filename).stem
+        stem = item.filename[: -len(".ipynb")]
         exs = by_notebook[stem]
         if item.content is None:
-            cases = {
-                ex.id: _status_only(ex, _cases(ex, hidden), "invalid", f"not graded: {item.reason}")
+            results = {
+                ex.id: status_only(ex, all_cases(ex, course.hidden), "invalid", f"not graded: {item.reason}")
                 for ex in exs
             }
-            return item, NotebookGrade(stem, cases, notes=[f"{item.reason}."], invalid=item.reason)
+            return item, NotebookGrade(stem, results, notes=[f"{item.reason}."], invalid=item.reason)
         sb = getattr(local, "sandbox", None)
         if sb is None:
-            sb = Sandbox(preload=preload)
+            sb = Sandbox(course.sealed.runtime, isolate=isolate, scratch=scratch)
             with lock:
                 sandboxes.append(sb)
             local.sandbox = sb
-        return item, grade_notebook(sb, exs, item.content, item.filename, limits, hidden)
+            sb.start()
+        try:
+            return item, grade_notebook(sb, exs, item.content, item.filename, limits, course)
+        except GraderError:
+            raise
+        except Exception as exc:  # a per-notebook failure of the grader never stops the batch
+            reason = f"the grader could not process this notebook ({type(exc).__name__})"
+            results = {
+                ex.id: status_only(ex, all_cases(ex, course.hidden), "invalid", f"not graded: {reason}") for ex in exs
+            }
+            return item, NotebookGrade(stem, results, notes=[reason + "."], invalid=reason)
 
     bar = None
     if progress:
@@ -567,209 +426,17 @@ def grade_submissions(
             bar.close()
         for sb in sandboxes:
             sb.close()
+        course.close()
 
     # 3. the originals must be untouched
     changed = [f"{s.student}/{s.filename}" for s in staged if _sha256(s.original) != s.sha256]
+    provenance = sandbox_provenance(isolate)
+    provenance["hidden_tests"] = sum(len(v) for v in course.hidden.values())
     return Gradebook(
         exercises,
         [students[k] for k in sorted(students)],
-        hidden,
+        course.hidden,
         changed,
         seconds=time.monotonic() - t0,
+        provenance=provenance,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Output: CSVs, feedback, summary, merge
-
-
-def _csv_text(rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def long_path(output: str | Path) -> Path:
-    """The long-form CSV beside ``output``: ``grades.csv`` -> ``grades_long.csv``."""
-    output = Path(output)
-    return output.with_name(f"{output.stem}_long{output.suffix or '.csv'}")
-
-
-def write_gradebook(book: Gradebook, output: str | Path) -> tuple[Path, Path]:
-    """Write the wide and the long CSV atomically; returns their paths."""
-    output = Path(output)
-    write_atomic(output, _csv_text(book.wide_rows()))
-    write_atomic(long_path(output), _csv_text(book.long_rows()))
-    return output, long_path(output)
-
-
-def feedback_markdown(book: Gradebook, st: StudentGrade) -> str:
-    """Per-student feedback: public checks with their messages, hidden tests as passed/failed only."""
-    total = sum(book.result(st, ex).score for ex in book.exercises)
-    lines = [
-        f"# Feedback for {st.student}",
-        "",
-        f"**Total: {fmt_points(total)} / {fmt_points(book.max_points)} points.**",
-        "",
-    ]
-    lines += [f"- {n}" for n in st.notes]
-    for nb in sorted({ex.notebook for ex in book.exercises}):
-        lines += ["", f"## {nb}.ipynb", ""]
-        nbg = st.notebooks.get(nb)
-        if nbg is None:
-            lines.append("Not submitted.")
-        else:
-            lines += [f"- {n}" for n in nbg.notes]
-        for ex in (e for e in book.exercises if e.notebook == nb):
-            res = book.result(st, ex)
-            lines += [
-                "",
-                f"### {ex.id}: {ex.title} ({fmt_points(res.score)} / {fmt_points(res.max_score)} points)",
-                "",
-            ]
-            if nbg is None or nbg.invalid:
-                continue
-            hidden_k = 0
-            for c in res.cases:
-                pts = f"({fmt_points(c.points)}/{fmt_points(c.max_points)})"
-                if c.hidden:
-                    hidden_k += 1
-                    lines.append(
-                        f"- hidden test {hidden_k}: {'passed' if c.passed else 'failed'} {pts}"
-                    )
-                    continue
-                what = f"`{c.function}` ({c.label})" if c.label else f"`{c.function}`"
-                if c.passed:
-                    lines.append(f"- passed: {what} {pts}")
-                else:
-                    lines.append(f"- **failed**: {what} {pts}: {_one_line(c.message)}")
-            public = [c for c in res.cases if not c.hidden]
-            n_ok = sum(c.passed for c in public)
-            verdict = (
-                "all public checks passed"
-                if public and n_ok == len(public)
-                else f"{n_ok} of {len(public)} public checks passed"
-            )
-            lines += ["", f"Public checks: {verdict}."]
-    return "\n".join(lines) + "\n"
-
-
-def write_feedback(book: Gradebook, folder: str | Path) -> list[Path]:
-    folder = Path(folder)
-    paths = []
-    for st in book.students:
-        path = folder / f"{st.student}.md"
-        write_atomic(path, feedback_markdown(book, st))
-        paths.append(path)
-    return paths
-
-
-def summary(book: Gradebook) -> str:
-    """Mean and median per exercise, and how many notebooks timed out, crashed or were invalid."""
-    lines = [f"Graded {len(book.students)} students in {book.seconds:.1f} s."]
-    width = max([len(ex.id) for ex in book.exercises] + [8])
-    lines.append(f"{'exercise':<{width}}  {'mean':>7}  {'median':>7}  {'max':>6}")
-    for ex in book.exercises:
-        scores = [book.result(st, ex).score for st in book.students] or [0.0]
-        lines.append(
-            f"{ex.id:<{width}}  {statistics.fmean(scores):7.2f}  {statistics.median(scores):7.2f}  "
-            f"{ex.max_points + sum(c.points for c in book.hidden.get(ex.id, ())):6g}"
-        )
-    grades = [g for st in book.students for g in st.notebooks.values()]
-    timeouts = sum(1 for g in grades if g.timeouts)
-    crashes = sum(1 for g in grades if g.crashes)
-    invalid = sum(1 for g in grades if g.invalid)
-    unknown = sum(len(st.extra_rows) for st in book.students)
-    lines.append(
-        f"Notebooks graded: {len(grades)}; with a timeout: {timeouts}; with a crash: {crashes}; "
-        f"unreadable: {invalid}; unknown notebook names: {unknown}."
-    )
-    if book.changed:
-        lines.append(
-            "WARNING: these submissions changed on disk during grading (grades use the copies read "
-            "before any code ran): " + ", ".join(book.changed)
-        )
-    return "\n".join(lines)
-
-
-def merge_gradebooks(inputs: Sequence[str | Path], output: str | Path) -> tuple[Path, ...]:
-    """Merge shard gradebooks (and their ``*_long.csv`` siblings, when every shard has one).
-
-    Raises ValueError if the headers differ or a student appears in two shards with different rows.
-    """
-    if not inputs:
-        raise ValueError("--merge needs at least one CSV")
-    # a glob like shards/grades_*.csv also matches the long-form siblings: merge those as such
-    paths = [Path(p) for p in inputs]
-    siblings = {long_path(p).resolve() for p in paths}
-    inputs = [p for p in paths if p.resolve() not in siblings]
-    written = [Path(output)]
-    wide = _merge_csv([Path(p) for p in inputs], key_unique=True)
-    write_atomic(output, _csv_text(wide))
-    longs = [long_path(p) for p in inputs]
-    present = [p.is_file() for p in longs]
-    if all(present):
-        write_atomic(long_path(output), _csv_text(_merge_csv(longs, key_unique=False)))
-        written.append(long_path(output))
-    elif any(present):
-        missing = ", ".join(str(p) for p, ok in zip(longs, present) if not ok)
-        raise ValueError(f"some shards have no long-form CSV beside them: {missing}")
-    return tuple(written)
-
-
-def _merge_csv(paths: list[Path], key_unique: bool) -> list[list[str]]:
-    header: list[str] | None = None
-    by_student: dict[str, list[list[str]]] = {}
-    origin: dict[str, Path] = {}
-    for path in paths:
-        if not path.is_file():
-            raise ValueError(f"shard {str(path)!r} does not exist")
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-        if not rows:
-            raise ValueError(f"shard {str(path)!r} is empty")
-        if header is None:
-            header = rows[0]
-        elif rows[0] != header:
-            raise ValueError(f"shard {str(path)!r} has different columns from {str(paths[0])!r}")
-        if not header or header[0] != "student":
-            raise ValueError(
-                f"shard {str(path)!r} is not a neurocourse gradebook (first column must be 'student')"
-            )
-        mine: dict[str, list[list[str]]] = {}
-        for row in rows[1:]:
-            mine.setdefault(row[0], []).append(row)
-        for student, srows in mine.items():
-            if student in by_student:
-                if by_student[student] != srows:
-                    raise ValueError(
-                        f"student {student!r} is in {origin[student]} and {path} with different grades"
-                    )
-                continue
-            if key_unique and len(srows) > 1:
-                raise ValueError(f"student {student!r} appears twice in {path}")
-            by_student[student] = srows
-            origin[student] = path
-    assert header is not None
-    return [header, *[r for s in sorted(by_student) for r in by_student[s]]]

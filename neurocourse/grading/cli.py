@@ -1,4 +1,4 @@
-"""The ``neurocourse`` command line: ``assign``, ``list``, ``check`` and ``grade``.
+"""The ``neurocourse`` command line: ``assign``, ``list``, ``check``, ``grade`` and ``release``.
 
 Exit codes: ``check`` returns 0 when every public check passed, 1 when some failed, 2 when the
 notebook could not be checked. ``grade`` returns 0 whenever the batch completed (students may well
@@ -41,9 +41,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from neurocourse.grading.registry import all_exercises
 
     for ex in all_exercises():
-        print(
-            f"{ex.id:<20} {ex.notebook:<22} {ex.max_points:>5g} pts  seed {ex.seed_problem}  {ex.title}"
-        )
+        print(f"{ex.id:<20} {ex.notebook:<22} {ex.max_points:>5g} pts  seed {ex.seed_problem}  {ex.title}")
     return 0
 
 
@@ -72,7 +70,7 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from neurocourse.grading.batch import grade_notebook
+    from neurocourse.grading.batch import Course, grade_notebook, read_capped
     from neurocourse.grading.registry import by_notebook, notebooks
     from neurocourse.grading.sandbox import Limits, Sandbox
 
@@ -81,12 +79,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if not exercises:
         known = ", ".join(f"{nb}.ipynb" for nb in notebooks()) or "none"
         raise ValueError(f"{path.name} is not a course notebook with exercises (known: {known})")
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise ValueError(f"{args.notebook} does not exist")
-    with open(path, "rb") as f:
-        content = f.read()
-    with Sandbox() as sandbox:
-        grade = grade_notebook(sandbox, exercises, content, path.name, Limits(timeout=args.timeout))
+    content, reason = read_capped(path)
+    if content is None:
+        raise ValueError(reason)
+    course = Course.build(exercises, isolate=not args.no_sandbox)
+    try:
+        with Sandbox(course.sealed.runtime, isolate=not args.no_sandbox) as sandbox:
+            grade = grade_notebook(sandbox, exercises, content, path.name, Limits(timeout=args.timeout), course)
+    finally:
+        course.close()
     for note in grade.notes:
         print(note)
     if grade.invalid:
@@ -99,14 +102,22 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0 if all_passed else 1
 
 
+def _cmd_release(args: argparse.Namespace) -> int:
+    from neurocourse.grading.release import release
+
+    written = release(args.out, source=args.source, force=args.force)
+    print(f"wrote the student release to {args.out} ({len(written)} files; no solutions/, no hidden tests)")
+    return 0
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from neurocourse.grading import batch
+    from neurocourse.grading import batch, gradebook
     from neurocourse.grading.sandbox import GraderError, Limits
 
     if args.merge:
         if args.submissions:
             raise ValueError("give either SUBMISSIONS or --merge, not both")
-        written = batch.merge_gradebooks(args.merge, args.output)
+        written = gradebook.merge_gradebooks(args.merge, args.output)
         print("wrote " + ", ".join(str(p) for p in written))
         return 0
     if not args.submissions:
@@ -118,12 +129,10 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
         hidden = load_hidden(args.hidden_tests, all_exercises())
     out = Path(args.output)
-    if out.is_dir():
-        raise ValueError(f"-o must be a CSV file name, got the folder {str(out)!r}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if not os.access(out.parent, os.W_OK):
-        raise ValueError(f"cannot write to {str(out.parent)!r}")
+    _check_outputs(out, args.feedback, Path(args.submissions))
     limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb)
+    if args.no_sandbox:
+        print("WARNING: --no-sandbox: student code runs as your user, unconfined (see the README).", file=sys.stderr)
     try:
         book = batch.grade_submissions(
             args.submissions,
@@ -132,16 +141,38 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             shard=args.shard,
             progress=not args.quiet,
+            isolate=not args.no_sandbox,
         )
     except GraderError as exc:
         raise ValueError(str(exc)) from exc
-    wide, long = batch.write_gradebook(book, out)
-    print(batch.summary(book))
-    print(f"Wrote {wide} and {long}.")
+    wide, long = gradebook.write_gradebook(book, out)
+    print(gradebook.summary(book))
+    print(f"Wrote {wide}, {long} and {gradebook.provenance_path(out)}.")
     if args.feedback:
-        paths = batch.write_feedback(book, args.feedback)
+        paths = gradebook.write_feedback(book, args.feedback)
         print(f"Wrote {len(paths)} feedback files to {args.feedback}.")
     return 0
+
+
+def _check_outputs(out: Path, feedback: str | None, submissions: Path) -> None:
+    """Refuse, before anything is graded, outputs that cannot be written or that sit in the submissions."""
+    from neurocourse.grading import gradebook
+
+    subs = submissions.resolve()
+    targets = [out, gradebook.long_path(out), gradebook.provenance_path(out)]
+    for target in targets:
+        if target.is_symlink() or target.is_dir() or (target.exists() and not target.is_file()):
+            raise ValueError(f"-o must name a regular CSV file; {str(target)!r} is a folder, link or special file")
+    folders = [out.parent] + ([Path(feedback)] if feedback else [])
+    for folder in folders:
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"{str(folder)!r} is not a folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise ValueError(f"cannot write to {str(folder)!r}")
+        real = folder.resolve()
+        if real == subs or real.is_relative_to(subs):
+            raise ValueError(f"outputs must not be written inside SUBMISSIONS ({str(folder)!r})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=30.0,
         help="seconds allowed for the notebook's cells, and for each exercise (default 30)",
     )
+    p.add_argument("--no-sandbox", action="store_true", help="run without the sandbox (trusted notebooks only)")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser(
@@ -198,23 +230,31 @@ def build_parser() -> argparse.ArgumentParser:
         default=1024.0,
         help="memory a submission may allocate, in MB (default 1024)",
     )
-    p.add_argument(
-        "--hidden-tests", metavar="PATH", help="Python file defining HIDDEN (see the README)"
-    )
-    p.add_argument(
-        "--feedback", metavar="DIR", help="write one markdown feedback file per student here"
-    )
+    p.add_argument("--hidden-tests", metavar="PATH", help="Python file defining HIDDEN (see the README)")
+    p.add_argument("--feedback", metavar="DIR", help="write one markdown feedback file per student here")
     p.add_argument(
         "--shard",
         type=_shard,
         metavar="K/N",
         help="grade only the K-th of N shards of the students",
     )
-    p.add_argument(
-        "--merge", nargs="+", metavar="SHARD_CSV", help="merge shard gradebooks into -o instead"
-    )
+    p.add_argument("--merge", nargs="+", metavar="SHARD_CSV", help="merge shard gradebooks into -o instead")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade without the sandbox (needed where none exists, e.g. macOS); trusted work only",
+    )
     p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser(
+        "release",
+        help="write the student-facing copy of the course (no solutions/, no hidden tests)",
+    )
+    p.add_argument("out", metavar="OUT", help="new folder to write (must not exist, unless --force)")
+    p.add_argument("--source", default=".", help="the course repository (default: .)")
+    p.add_argument("--force", action="store_true", help="replace OUT if it is an earlier release")
+    p.set_defaults(func=_cmd_release)
     return parser
 
 

@@ -18,20 +18,37 @@ import nbformat
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
     """Read and validate a notebook (nbformat 4), raising ValueError with a plain reason if it is not one."""
     path = Path(path)
+    return parse_notebook(path.read_bytes(), path.name)
+
+
+def parse_notebook(data: bytes, name: str) -> nbformat.NotebookNode:
+    """Validate a notebook's bytes (nbformat 4); ValueError with a plain reason if it is not one.
+
+    Hostile content (deep nesting, huge numbers) is reported as invalid, never raised as anything else.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path.name} is not a text file (binary content)") from exc
+        raise ValueError(f"{name} is not a text file (binary content)") from exc
+    try:
+        return _parse_text(text, name)
+    except ValueError:
+        raise
+    except (RecursionError, MemoryError, TypeError, AttributeError, KeyError) as exc:
+        raise ValueError(f"{name} is not a valid notebook ({type(exc).__name__})") from exc
+
+
+def _parse_text(text: str, path_name: str) -> nbformat.NotebookNode:
     if not text.strip():
-        raise ValueError(f"{path.name} is empty")
+        raise ValueError(f"{path_name} is empty")
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises several types for bad JSON or a non-notebook
-        raise ValueError(f"{path.name} is not a valid notebook: {str(exc).splitlines()[0][:200]}") from exc
+        raise ValueError(f"{path_name} is not a valid notebook: {str(exc).splitlines()[0][:200]}") from exc
     try:
         nbformat.validate(nb)
     except nbformat.ValidationError as exc:
-        raise ValueError(f"{path.name} is not a valid notebook: {exc.message[:200]}") from exc
+        raise ValueError(f"{path_name} is not a valid notebook: {str(exc.message)[:200]}") from exc
     return nb
 
 
@@ -78,6 +95,6 @@ def defined_functions(source: str) -> list[str]:
     """Names of the functions defined at the top level of ``source`` (no execution)."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         return []
     return [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]

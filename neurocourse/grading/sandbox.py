@@ -1,14 +1,18 @@
-"""Process management for grading: one zygote per job slot, one child per submission notebook.
+"""Process management for grading: one zygote per job slot, one sandboxed child per notebook run.
 
-A :class:`Sandbox` owns a zygote (:mod:`neurocourse.grading.worker`) started with a clean
-environment in its own session. :meth:`Sandbox.run` sends it one notebook and the calls to make,
-reads the child's framed results from a pipe with a bounded buffer, enforces a wall-clock deadline
-per exercise, and kills the child's whole process group (``SIGKILL``, which no code can ignore)
-after a timeout and always at the end. A child that times out or dies costs only the exercise it
-was working on: a fresh child re-runs the notebook and continues with the next exercise.
+A :class:`Sandbox` owns a zygote (:mod:`neurocourse.grading.worker`) started with ``python -I -S -B``,
+an allow-listed environment and no path into the course repository. :meth:`Sandbox.run` asks it for
+a child, sends the child the notebook over a pipe, then the calls of each exercise, public ones
+first and hidden ones last (:mod:`neurocourse.grading.protocol`), reads the framed results with a
+bounded buffer, enforces a wall-clock deadline per step, and kills the child's PID namespace
+(``SIGKILL`` to its pid 1, which no code can ignore) after a timeout and always at the end. A child
+that times out or dies costs only the step it was working on: a fresh child re-runs the notebook and
+continues with the next step.
 
-Isolation is best effort and needs no containers: the child runs as the same user as the grader
-(see the README, "What isolation does and does not guarantee").
+The sandbox itself (namespaces, Landlock, uid switch, rlimits) is entered by the child
+(:mod:`neurocourse.grading.isolation`). :meth:`Sandbox.start` proves that it can be entered on this
+system by running an empty notebook; when it cannot, it raises :class:`GraderError` unless the
+sandbox was explicitly turned off (``isolate=False``, ``neurocourse grade --no-sandbox``).
 """
 
 from __future__ import annotations
@@ -16,19 +20,22 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from neurocourse.grading.serialize import FrameReader, from_json
+from neurocourse.grading import protocol
+from neurocourse.grading.serialize import FrameReader, frame, from_json, to_json
 from neurocourse.grading.spec import Outcome
 
-_OUTCOME_KINDS = ("ok", "error", "missing", "unsupported")
 _SIGNAL_WORDS = {
     signal.SIGSEGV: "a segmentation fault (SIGSEGV): the code accessed invalid memory, e.g. through ctypes",
     signal.SIGBUS: "a bus error (SIGBUS)",
@@ -39,6 +46,9 @@ _SIGNAL_WORDS = {
     signal.SIGXFSZ: "writing a file larger than allowed (SIGXFSZ)",
     signal.SIGKILL: "being killed (SIGKILL), e.g. by the system when memory ran out",
 }
+#: The uid a child runs as when the grader is root.
+SANDBOX_UID = 65534
+_EMPTY_NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 
 
 class GraderError(RuntimeError):
@@ -52,16 +62,20 @@ class Limits:
     Parameters
     ----------
     timeout : float
-        Wall-clock seconds allowed for running the notebook's cells, and again for each exercise.
+        Wall-clock seconds allowed for running the notebook's cells, and again for each exercise's
+        public calls and for its hidden calls.
     memory_mb : float
         Address space the submission may add on top of the worker's baseline (MB, 1e6 bytes).
     fsize_mb : float
         Largest file the submission may write (MB).
+    nproc : int
+        Processes and threads the submission may run at once (per sandbox).
     """
 
     timeout: float = 30.0
     memory_mb: float = 1024.0
     fsize_mb: float = 64.0
+    nproc: int = 64
 
     def __post_init__(self):
         if not self.timeout > 0:
@@ -70,30 +84,31 @@ class Limits:
             raise ValueError(f"memory_mb must be >= 16 MB, got {self.memory_mb}")
         if not self.fsize_mb >= 0:
             raise ValueError(f"fsize_mb must be >= 0 MB, got {self.fsize_mb}")
+        if not self.nproc >= 4:
+            raise ValueError(f"nproc must be >= 4, got {self.nproc}")
 
 
 @dataclass(frozen=True)
 class ExercisePlan:
-    """What to call for one exercise: ``calls`` are (function, args, kwargs); ``tripwires`` are
-    (module, attribute) of the reference callables to watch."""
+    """What to call for one exercise: ``calls`` (public) and ``hidden``, each (function, args, kwargs)."""
 
     exercise_id: str
     calls: tuple[tuple[str, tuple, dict], ...]
-    tripwires: tuple[tuple[str, str], ...] = ()
+    hidden: tuple[tuple[str, tuple, dict], ...] = ()
 
 
 @dataclass
 class ExerciseRun:
-    """What came back for one exercise: one Outcome per call, and the reference callables tripped."""
+    """What came back for one exercise: one Outcome per public call, then per hidden call."""
 
     outcomes: list[Outcome]
-    tripped: list[str] = field(default_factory=list)
-    problem: str = ""  # "timeout" or "crash" in words, if the exercise did not complete
+    problem: str = ""  # the public calls did not complete (timeout or crash), in words
+    hidden_problem: str = ""  # the hidden calls did not complete (no detail: see protocol)
 
 
 @dataclass
 class NotebookRun:
-    """The whole run of one notebook."""
+    """The whole run of one notebook (or of one group of its exercises)."""
 
     exercises: list[ExerciseRun]
     cell_errors: list[tuple[int, str]] = field(default_factory=list)
@@ -116,47 +131,95 @@ def _describe_exit(code: int | None) -> str:
     return f"it exited with status {code} (os._exit or a similar call)"
 
 
+def python_paths() -> list[str]:
+    """The ``sys.path`` entries of the Python installation (stdlib, site-packages), nothing else."""
+    roots = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
+    out = []
+    for p in sys.path:
+        if not p or not os.path.exists(p):
+            continue
+        real = os.path.realpath(p)
+        if any(real == r or real.startswith(r + os.sep) for r in roots) and p not in out:
+            out.append(p)
+    return out
+
+
+def _python_readable() -> list[str]:
+    out = []
+    for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))):
+        for q in (p, os.path.realpath(p)):
+            if q not in out:
+                out.append(q)
+    return out
+
+
+def remove_tree(path: str | Path) -> None:
+    """Delete a scratch folder whatever a student left in it (modes 000, FIFOs, symlinks)."""
+
+    def retry(func, p, _exc):
+        try:
+            os.chmod(os.path.dirname(p), 0o700)
+            if os.path.isdir(p) and not os.path.islink(p):
+                os.chmod(p, 0o700)
+            func(p)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=retry)
+
+
 class Sandbox:
-    """A zygote process plus the logic to run one notebook in a fresh, limited child.
+    """A zygote process plus the logic to run one notebook in fresh, sandboxed children.
+
+    Parameters
+    ----------
+    runtime : str or Path
+        Folder holding the copy of the grader's runtime modules
+        (:func:`neurocourse.grading.seal.write_runtime_copy`).
+    isolate : bool
+        Enter the sandbox in every child (default). False only for ``--no-sandbox``.
+    scratch : str, optional
+        Folder for the children's working folders (default: a fresh temporary folder).
 
     Use as a context manager, or call :meth:`close`. Not thread-safe: one Sandbox per thread.
     """
 
-    def __init__(self, preload: tuple[str, ...] = (), scratch: str | None = None):
-        self._preload = tuple(preload)
+    def __init__(self, runtime: str | Path, *, isolate: bool = True, scratch: str | None = None):
+        self.runtime = str(runtime)
+        self.isolate = bool(isolate)
         self._own_scratch = scratch is None
-        self.scratch = tempfile.mkdtemp(prefix="neurocourse-grade-") if scratch is None else scratch
+        self.scratch = tempfile.mkdtemp(prefix="neurocourse-grade-") if scratch is None else str(scratch)
+        os.chmod(self.scratch, 0o711)  # a child's uid may traverse it, never list it
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._buf = b""
         self._exits: dict[int, int] = {}
-        self._counter = 0
+        self._root = os.geteuid() == 0
 
     # -- zygote life cycle -------------------------------------------------------------------
 
-    def _env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("PWD", "OLDPWD")}
-        env.update(
-            NEUROCOURSE_GRADING_WORKER="1",
-            MPLBACKEND="Agg",
-            PYTHONHASHSEED="0",
-            PYTHONDONTWRITEBYTECODE="1",
-            OMP_NUM_THREADS="1",
-            OPENBLAS_NUM_THREADS="1",
-            MKL_NUM_THREADS="1",
-            PYTHONWARNINGS="ignore",
-        )
-        return env
+    def _env(self, home: str) -> dict[str, str]:
+        from neurocourse.grading.isolation import ENV_ALLOWED
+
+        return {**ENV_ALLOWED, "HOME": home, "TMPDIR": home, "MPLCONFIGDIR": home}
 
     def start(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             return
         self._close_zygote()
+        if not sys.platform.startswith("linux") and self.isolate:
+            raise GraderError(
+                f"no sandbox is available on {sys.platform}: grading untrusted notebooks needs Linux "
+                "(user/mount/PID/network namespaces and Landlock); use --no-sandbox only for trusted work"
+            )
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         home = tempfile.mkdtemp(prefix="zygote-", dir=self.scratch)
-        cmd = [sys.executable, "-m", "neurocourse.grading.worker", "--zygote", str(child.fileno())]
-        if self._preload:
-            cmd += ["--preload", ",".join(self._preload)]
+        paths = [self.runtime, *python_paths()]
+        boot = (
+            f"import sys; sys.path[:] = {paths!r}; "
+            "from neurocourse.grading.worker import main; sys.exit(main(sys.argv[1:]))"
+        )
+        cmd = [sys.executable, "-I", "-S", "-B", "-c", boot, "--zygote", str(child.fileno())]
         try:
             self._proc = subprocess.Popen(
                 cmd,
@@ -165,7 +228,7 @@ class Sandbox:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 cwd=home,
-                env=self._env(),
+                env=self._env(home),
                 start_new_session=True,
             )
         except OSError as exc:
@@ -175,11 +238,23 @@ class Sandbox:
         self._sock = parent
         self._buf = b""
         self._exits.clear()
-        reply = self._command({"op": "ping"}, (), wait_for="pong", timeout=120.0)
+        reply = self._command({"op": protocol.PING}, (), wait_for="pong", timeout=120.0)
         if reply is None:
             self._close_zygote()
+            raise GraderError("the grading worker did not start")
+        if self.isolate:
+            self._probe()
+
+    def _probe(self) -> None:
+        """Run an empty notebook once: proves the sandbox can be entered here, or says why not."""
+        run = self.run(
+            _EMPTY_NOTEBOOK, "probe.ipynb", os.path.join(self.runtime, "neurocourse"), [], Limits(timeout=60.0)
+        )
+        if run.notebook_problem:
+            self._close_zygote()
             raise GraderError(
-                "the grading worker did not start (try `python -m neurocourse.grading.worker --help`)"
+                f"the grading sandbox cannot be entered on this system ({run.notebook_problem}); "
+                "use --no-sandbox only for trusted work (see the README)"
             )
 
     def _close_zygote(self) -> None:
@@ -197,9 +272,7 @@ class Sandbox:
     def close(self) -> None:
         self._close_zygote()
         if self._own_scratch:
-            import shutil
-
-            shutil.rmtree(self.scratch, ignore_errors=True)
+            remove_tree(self.scratch)
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -208,9 +281,7 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _command(
-        self, message: dict, fds: tuple[int, ...], wait_for: str, timeout: float
-    ) -> dict | None:
+    def _command(self, message: dict, fds: tuple[int, ...], wait_for: str, timeout: float) -> dict | None:
         assert self._sock is not None
         data = json.dumps(message).encode() + b"\n"
         try:
@@ -244,7 +315,7 @@ class Sandbox:
                 return None
             try:
                 chunk = self._sock.recv(65536)
-            except OSError:  # the zygote died (a submission may have killed it)
+            except OSError:
                 return None
             if not chunk:
                 return None
@@ -258,42 +329,63 @@ class Sandbox:
 
     # -- one child ---------------------------------------------------------------------------
 
-    def _spawn(self, request: dict) -> tuple[int, int]:
-        self._counter += 1
-        req_path = os.path.join(self.scratch, f"request-{self._counter}.json")
-        fd = os.open(req_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(request, f)
-        r, w = os.pipe()
+    def _workdir(self) -> str:
+        workdir = tempfile.mkdtemp(prefix="job-", dir=self.scratch)
+        if self._root and self.isolate:
+            os.chown(workdir, SANDBOX_UID, SANDBOX_UID)
+        return workdir
+
+    def _spawn(self, config: dict) -> tuple[int, int, int, int]:
+        """Fork a child: returns (pid, init pid, command pipe write end, result pipe read end)."""
+        cmd_r, cmd_w = os.pipe()
+        res_r, res_w = os.pipe()
         try:
             for _attempt in range(2):
                 self.start()
                 reply = self._command(
-                    {"op": "spawn", "request": req_path}, (w,), wait_for="pid", timeout=60.0
+                    {"op": protocol.SPAWN, "config": config}, (cmd_r, res_w), wait_for="pid", timeout=60.0
                 )
                 if reply is not None:
-                    return int(reply["pid"]), r
-                self._close_zygote()  # the zygote died (a student may have killed it): restart once
+                    return int(reply["pid"]), int(reply.get("init") or reply["pid"]), cmd_w, res_r
+                self._close_zygote()  # the zygote died: restart once
             raise GraderError("the grading worker stopped responding")
         except BaseException:
-            os.close(r)
+            os.close(cmd_w)
+            os.close(res_r)
             raise
         finally:
-            os.close(w)
-            os.unlink(req_path)
+            os.close(cmd_r)
+            os.close(res_w)
 
     @staticmethod
-    def _kill(pid: int) -> None:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+    def _kill(pid: int, init: int) -> None:
+        for target, group in ((init, False), (pid, True)):
+            try:
+                (os.killpg if group else os.kill)(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _config(self, workdir: str, package_path: str, limits: Limits, n_steps: int) -> dict:
+        readable = [*_python_readable(), self.runtime, str(Path(package_path).parent)]
+        return protocol.spawn_config(
+            workdir=workdir,
+            package_path=package_path,
+            readable=readable,
+            limits={
+                "memory_bytes": int(limits.memory_mb * 1e6),
+                "cpu_seconds": int(limits.timeout * (n_steps + 1) + 10),
+                "fsize_bytes": int(limits.fsize_mb * 1e6),
+                "nproc": int(limits.nproc),
+            },
+            sandbox=self.isolate,
+            uid=SANDBOX_UID,
+        )
 
     def run(
         self,
         notebook_text: str,
         filename: str,
-        workdir: str,
+        package_path: str | Path,
         plans: list[ExercisePlan],
         limits: Limits,
     ) -> NotebookRun:
@@ -304,86 +396,125 @@ class Sandbox:
         notebook_text : str
             The notebook's JSON (already validated by the caller).
         filename : str
-            Its file name, for messages.
-        workdir : str
-            An empty directory holding only a copy of the notebook; the child's working directory.
+            Its file name, for messages (never a path: the child sees neither).
+        package_path : str or Path
+            The sealed copy of the science the children import (``.../neurocourse``).
         plans : list of ExercisePlan
-            The exercises of this notebook and the calls to make, in order.
+            The exercises and their calls, in order.
         limits : Limits
             Deadlines and resource limits.
         """
-        run = NotebookRun(exercises=[None] * len(plans))  # type: ignore[list-item]
-        base = {
-            "notebook": notebook_text,
-            "filename": filename,
-            "workdir": workdir,
-            "exercises": [
-                {
-                    "id": p.exercise_id,
-                    "calls": [
-                        {"function": f, "args": _tree(tuple(a)), "kwargs": _tree(dict(k))}
-                        for f, a, k in p.calls
-                    ],
-                }
-                for p in plans
-            ],
-            "tripwires": [[i, m, a] for i, p in enumerate(plans) for m, a in p.tripwires],
-            "limits": {
-                "memory_bytes": int(limits.memory_mb * 1e6),
-                "cpu_seconds": int(limits.timeout * (len(plans) + 1) + 10),
-                "fsize_bytes": int(limits.fsize_mb * 1e6),
-            },
-        }
+        run = NotebookRun(exercises=[ExerciseRun([]) for _ in plans])
+        public: list[list[Outcome] | None] = [None] * len(plans)
+        hidden: list[list[Outcome] | None] = [None if p.hidden else [] for p in plans]
+        steps = [(i, "public") for i in range(len(plans))]
+        steps += [(i, "hidden") for i, p in enumerate(plans) if p.hidden]
         k = 0
         first = True
-        while k < len(plans):
-            pid, fd = self._spawn({**base, "start": k})
+        while True:
+            workdir = self._workdir()
+            pid, init, cmd_w, res_r = self._spawn(self._config(workdir, str(package_path), limits, len(steps)))
             reader = FrameReader()
             try:
-                status, msg = self._next(fd, reader, time.monotonic() + limits.timeout)
-                if status != "ok" or msg.get("type") != "ready":
-                    problem, detail = self._problem(
-                        status, pid, limits, "running the notebook's cells"
-                    )
+                deadline = time.monotonic() + limits.timeout
+                sent = self._send(
+                    cmd_w, {"type": protocol.NOTEBOOK, "source": notebook_text, "filename": filename}, deadline
+                )
+                status, msg = self._next(res_r, reader, deadline)
+                if status == "ok" and msg.get("type") == protocol.SANDBOX_FAILED:
+                    run.notebook_problem = f"the sandbox could not be entered: {str(msg.get('reason'))[:300]}"
+                    if self.isolate and not plans:
+                        break
+                    raise GraderError(run.notebook_problem)
+                if status != "ok" or msg.get("type") != protocol.READY:
+                    if status == "ok" or (status == "timeout" and not sent):
+                        status = "malformed" if status == "ok" else status
+                    problem, detail = self._problem(status, pid, init, limits, "running the notebook's cells")
                     run.notebook_problem = problem
                     kind = "timeout" if status == "timeout" else "crash"
-                    for j in range(k, len(plans)):
-                        run.exercises[j] = _failed_run(plans[j], kind, problem, detail)
+                    for i, phase in steps[k:]:
+                        n = len(plans[i].calls if phase == "public" else plans[i].hidden)
+                        (public if phase == "public" else hidden)[i] = [Outcome(kind, error=detail)] * n
                     break
                 if first:
                     run.cell_errors = _cell_errors(msg.get("cell_errors"))
                     stopped = msg.get("stopped")
                     run.stopped = str(stopped)[:1000] if stopped else None
                     first = False
-                while k < len(plans):
-                    status, msg = self._next(fd, reader, time.monotonic() + limits.timeout)
-                    if status == "ok" and msg.get("type") == "exercise" and msg.get("index") == k:
-                        run.exercises[k] = _parse_exercise(plans[k], msg)
+                while k < len(steps):
+                    i, phase = steps[k]
+                    calls = plans[i].calls if phase == "public" else plans[i].hidden
+                    deadline = time.monotonic() + limits.timeout
+                    message = protocol.calls_message(
+                        phase,
+                        [{"function": f, "args": to_json(tuple(a)), "kwargs": to_json(dict(kw))} for f, a, kw in calls],
+                    )
+                    sent = self._send(cmd_w, message, deadline)
+                    status, msg = self._next(res_r, reader, deadline) if sent else ("eof", None)
+                    outcomes = _parse_outcomes(msg, len(calls), phase) if status == "ok" else None
+                    if outcomes is not None:
+                        (public if phase == "public" else hidden)[i] = outcomes
                         k += 1
                         continue
                     if status == "ok":
                         status = "malformed"
                     kind = "timeout" if status == "timeout" else "crash"
-                    problem, detail = self._problem(
-                        status, pid, limits, f"exercise {plans[k].exercise_id}"
-                    )
-                    run.exercises[k] = _failed_run(plans[k], kind, problem, detail)
+                    what = f"exercise {plans[i].exercise_id}"
+                    problem, detail = self._problem(status, pid, init, limits, what)
+                    if phase == "public":
+                        public[i] = [Outcome(kind, error=detail)] * len(calls)  # type: ignore[arg-type]
+                        run.exercises[i].problem = problem
+                    else:  # nothing about a hidden run reaches feedback but "did not complete"
+                        hidden[i] = [Outcome(kind)] * len(calls)  # type: ignore[arg-type]
+                        run.exercises[
+                            i
+                        ].hidden_problem = f"the hidden tests of exercise {plans[i].exercise_id} did not complete"
                     k += 1
                     break
+                else:
+                    self._send(cmd_w, {"type": protocol.END}, time.monotonic() + 1.0)
             finally:
-                os.close(fd)
-                self._kill(pid)
+                os.close(cmd_w)
+                os.close(res_r)
+                self._kill(pid, init)
+                remove_tree(workdir)
+            if k >= len(steps):
+                break
+        for i, ex in enumerate(run.exercises):
+            ex.outcomes = list(public[i] or []) + list(hidden[i] or [])
         return run
 
-    def _problem(self, status: str, pid: int, limits: Limits, what: str) -> tuple[str, str]:
+    def _problem(self, status: str, pid: int, init: int, limits: Limits, what: str) -> tuple[str, str]:
         """(a sentence for the notes, the detail for each outcome) explaining why ``what`` failed."""
         if status == "timeout":
             return f"{what} did not finish within {limits.timeout:g} s, so it was stopped", ""
         if status == "malformed":
             return f"{what} sent results that could not be read", "its results could not be read"
-        self._kill(pid)
-        detail = _describe_exit(self._exit_code(pid, wait=5.0))
+        # the child's own exit status first (the intermediate re-raises pid 1's signal), then the kill
+        detail = _describe_exit(self._exit_code(pid, wait=10.0))
+        self._kill(pid, init)
         return f"{what} crashed the Python process: {detail}", detail
+
+    @staticmethod
+    def _send(fd: int, message: dict, deadline: float) -> bool:
+        """Write one framed message without ever blocking past ``deadline``; False if it failed."""
+        data = memoryview(frame(message))
+        os.set_blocking(fd, False)
+        while data:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            _, ready, _ = select.select([], [fd], [], remaining)
+            if not ready:
+                return False
+            try:
+                n = os.write(fd, data)
+            except BlockingIOError:
+                continue
+            except OSError:  # the child is gone
+                return False
+            data = data[n:]
+        return True
 
     @staticmethod
     def _next(fd: int, reader: FrameReader, deadline: float) -> tuple[str, Any]:
@@ -410,17 +541,6 @@ class Sandbox:
                 return "malformed", None
 
 
-def _tree(value: Any) -> Any:
-    from neurocourse.grading.serialize import to_json
-
-    return to_json(value)
-
-
-def _failed_run(plan: ExercisePlan, kind: str, problem: str, detail: str = "") -> ExerciseRun:
-    outcomes = [Outcome(kind, error=detail) for _ in plan.calls]  # type: ignore[arg-type]
-    return ExerciseRun(outcomes, problem=problem)
-
-
 def _cell_errors(raw: Any) -> list[tuple[int, str]]:
     out = []
     if isinstance(raw, list):
@@ -430,25 +550,17 @@ def _cell_errors(raw: Any) -> list[tuple[int, str]]:
     return out
 
 
-def _parse_exercise(plan: ExercisePlan, msg: dict) -> ExerciseRun:
+def _parse_outcomes(msg: dict, n: int, phase: str) -> list[Outcome] | None:
     raw = msg.get("outcomes")
-    if not isinstance(raw, list) or len(raw) != len(plan.calls):
-        return _failed_run(
-            plan,
-            "crash",
-            "the worker sent results that could not be read",
-            "its results could not be read",
-        )
-    outcomes = []
-    for item in raw:
-        outcomes.append(_parse_outcome(item))
-    tripped = msg.get("tripped")
-    tripped = [str(t)[:200] for t in tripped[:20]] if isinstance(tripped, list) else []
-    return ExerciseRun(outcomes, tripped=tripped)
+    if msg.get("type") != protocol.OUTCOMES or msg.get("phase") != phase:
+        return None
+    if not isinstance(raw, list) or len(raw) != n:
+        return None
+    return [_parse_outcome(item) for item in raw]
 
 
 def _parse_outcome(item: Any) -> Outcome:
-    if not isinstance(item, dict) or item.get("kind") not in _OUTCOME_KINDS:
+    if not isinstance(item, dict) or item.get("kind") not in protocol.OUTCOME_KINDS:
         return Outcome("crash", error="the worker sent a result that could not be read")
     kind = item["kind"]
     if kind == "ok":
@@ -457,3 +569,8 @@ def _parse_outcome(item: Any) -> Outcome:
         except (ValueError, RecursionError, OverflowError):
             return Outcome("unsupported", error="a value that could not be read back")
     return Outcome(kind, error=str(item.get("error", ""))[:1000])
+
+
+def is_regular_file(st: os.stat_result) -> bool:
+    """True for a regular file's stat (not a FIFO, socket, device or folder)."""
+    return stat.S_ISREG(st.st_mode)

@@ -106,6 +106,9 @@ class Exercise:
     reference: Mapping[str, Callable[..., Any]]
     cases: tuple[Case, ...]
     mistakes: tuple[Mistake, ...] = ()
+    #: Extra package callables to seal while this exercise is graded (see grading.seal); the
+    #: references and the package functions built on them are sealed without being listed here.
+    sealed: tuple[Callable[..., Any], ...] = ()
 
     def __post_init__(self):
         if not self.id.isidentifier() or self.id != self.id.lower():
@@ -249,8 +252,10 @@ class ExerciseResult:
                 if c.function not in reported:
                     reported.add(c.function)
                     best = sum(x.max_points for x in self.cases if x.function == c.function and not x.hidden)
-                    lines.append(f"  [TODO] {c.function}: not written yet (it raises NotImplementedError) "
-                                 f"(0/{_fmt_points(best)})")
+                    lines.append(
+                        f"  [TODO] {c.function}: not written yet (it raises NotImplementedError) "
+                        f"(0/{_fmt_points(best)})"
+                    )
                 continue
             mark = "PASS" if c.passed else "FAIL"
             pts = f"({_fmt_points(c.points)}/{_fmt_points(c.max_points)})"
@@ -270,9 +275,7 @@ class ExerciseResult:
             verdict = f"{sum(c.passed for c in public)} of {len(public)} public checks passed"
         lines.append(f"  Score: {_fmt_points(got)}/{_fmt_points(best)} points; {verdict}.")
         if any(c.hidden for c in self.cases):
-            lines.append(
-                f"  Including hidden tests: {_fmt_points(self.score)}/{_fmt_points(self.max_score)}."
-            )
+            lines.append(f"  Including hidden tests: {_fmt_points(self.score)}/{_fmt_points(self.max_score)}.")
         else:
             lines.append("  (Instructors may grade with additional hidden tests.)")
         return "\n".join(lines)
@@ -282,7 +285,12 @@ def _fmt_points(p: float) -> str:
     return f"{p:g}"
 
 
-def judge(exercise: Exercise, outcomes: Sequence[Outcome], cases: Sequence[Case] | None = None) -> ExerciseResult:
+def judge(
+    exercise: Exercise,
+    outcomes: Sequence[Outcome],
+    cases: Sequence[Case] | None = None,
+    expected: Callable[[int, Case], Any] | None = None,
+) -> ExerciseResult:
     """Compare student outcomes with reference answers computed here, case by case.
 
     Parameters
@@ -294,13 +302,21 @@ def judge(exercise: Exercise, outcomes: Sequence[Outcome], cases: Sequence[Case]
     cases : sequence of Case, optional
         The cases the outcomes belong to (default: ``exercise.cases``; the batch grader appends
         hidden cases).
+    expected : callable, optional
+        ``expected(index, case)`` gives the reference answer of case ``index`` (the batch grader
+        computes each once per batch); default: :func:`expected_value`.
+
+    Hidden cases get a message that says only what happened (``"hidden test failed"``): nothing
+    computed from a hidden input, by the student or by the reference, reaches feedback.
     """
     cases = tuple(exercise.cases if cases is None else cases)
     if len(outcomes) != len(cases):
         raise ValueError(f"outcomes must have one entry per case ({len(cases)}), got {len(outcomes)}")
     results = []
     for index, (case, outcome) in enumerate(zip(cases, outcomes)):
-        status, message = _verdict(exercise, case, outcome)
+        status, message = _verdict(exercise, case, outcome, index, expected)
+        if case.hidden:
+            message = f"hidden test: {status.replace('_', ' ')}"
         results.append(
             CaseResult(
                 exercise=exercise.id,
@@ -323,7 +339,13 @@ def expected_value(exercise: Exercise, case: Case) -> Any:
     return ref(*copy.deepcopy(case.args), **copy.deepcopy(dict(case.kwargs)))
 
 
-def _verdict(exercise: Exercise, case: Case, outcome: Outcome) -> tuple[str, str]:
+def _verdict(
+    exercise: Exercise,
+    case: Case,
+    outcome: Outcome,
+    index: int = 0,
+    expected_of: Callable[[int, Case], Any] | None = None,
+) -> tuple[str, str]:
     fname = case.function
     if outcome.kind == "missing":
         return "missing", f"no function named {fname} was found: keep the name and signature given."
@@ -338,7 +360,7 @@ def _verdict(exercise: Exercise, case: Case, outcome: Outcome) -> tuple[str, str
         if outcome.error.startswith("NotImplementedError"):
             return "not_implemented", f"{fname} is not written yet (it raises NotImplementedError)."
         return "error", f"{fname} raised {outcome.error}"
-    expected = expected_value(exercise, case)
+    expected = expected_of(index, case) if expected_of is not None else expected_value(exercise, case)
     got = outcome.value
     ok, problem = _matches(got, expected, case)
     if ok:

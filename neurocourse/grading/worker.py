@@ -1,35 +1,33 @@
-"""The grading worker: runs one student notebook and returns its functions' outputs, nothing else.
+"""The grading worker: runs one student notebook in a sandbox and returns its functions' outputs.
 
-``python -m neurocourse.grading.worker --zygote FD`` starts a *zygote*: a clean interpreter that
-imports numpy, scipy, matplotlib and the course package once, then waits for commands from the
-grader on the Unix socket ``FD``. For each submission it forks a child, so a submission starts in
-milliseconds instead of paying the imports again. The zygote itself never runs student code.
+The grader starts a *zygote* with ``python -I -S -B`` (isolated mode, no ``site``, no bytecode
+writes), an allow-listed environment and a ``sys.path`` of the Python installation plus a copy of
+the grader's runtime modules (:func:`neurocourse.grading.seal.write_runtime_copy`), never the course
+repository. The zygote imports numpy, scipy, matplotlib and nbformat once, then waits for SPAWN
+messages (:mod:`neurocourse.grading.protocol`) on a Unix socket. It never imports the science
+package, and never reads a notebook or a case input: each child receives its notebook and its
+calls over its own pipes after ``fork``.
 
-The child (:func:`_child_main`):
+A child (:func:`_spawn`):
 
-1. starts its own session (so the grader can kill its whole process group), closes every inherited
-   file descriptor except the result pipe, points stdin/stdout/stderr at ``/dev/null``, and moves to
-   a fresh temporary directory holding only a copy of the notebook (``HOME`` and ``TMPDIR`` too);
-2. wraps the package's reference callables of the exercises with a *tripwire* that records when a
-   graded function calls the very function it was asked to write (best effort: see
-   :mod:`neurocourse.grading.batch`);
-3. sets resource limits: address space, CPU time, file size, no core dumps;
-4. executes the notebook's code cells with :func:`neurocourse.grading.notebook.exec_notebook`, with
-   ``NEUROCOURSE_GRADING_WORKER=1`` so self-check cells do nothing;
-5. for each exercise in turn, calls the requested functions on the inputs the grader sent and writes
-   the outcomes back over the result pipe as framed JSON (:mod:`neurocourse.grading.serialize`).
+1. starts its own session, keeps only its two pipes, points stdin/stdout/stderr at ``/dev/null``;
+2. enters the sandbox (:mod:`neurocourse.grading.isolation`): new namespaces, then a second fork
+   whose process is pid 1 of the new PID namespace; that process locks itself down (private
+   ``/proc``, unprivileged uid, rlimits, allow-listed environment, Landlock) before reading the
+   notebook. The intermediate process only waits and exits with the same status;
+3. imports ``neurocourse.<module>`` from the sealed copy of the science for its exercises
+   (:mod:`neurocourse.grading.seal`), executes the notebook's code cells, reports READY;
+4. answers each CALLS message with the outcomes of calling the student's functions.
 
 Comparison with reference answers never happens here: the grader judges the returned values in its
-own process. Timeouts are enforced by the grader, which kills the child's process group.
+own process. Timeouts are enforced by the grader, which kills the child's PID namespace.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import os
-import resource
 import select
 import signal
 import socket
@@ -37,7 +35,7 @@ import sys
 from typing import Any
 
 MAX_ERROR_CHARS = 1000
-_DEFAULT_PRELOAD = (
+_PRELOAD = (
     "numpy",
     "scipy",
     "scipy.special",
@@ -52,19 +50,22 @@ _DEFAULT_PRELOAD = (
     "nbformat",
     "neurocourse",
     "neurocourse.grading",
+    "neurocourse.grading.protocol",
     "neurocourse.grading.spec",
     "neurocourse.grading.notebook",
     "neurocourse.grading.serialize",
+    "neurocourse.grading.selfcheck",
+    "neurocourse.grading.isolation",
 )
+_CMD_FD, _RESULT_FD, _PID_FD = 3, 4, 5
 
 
 # ---------------------------------------------------------------------------------------------
 # The zygote
 
 
-def _zygote_main(sock_fd: int, preload: list[str]) -> None:
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    for name in (*_DEFAULT_PRELOAD, *preload):
+def _zygote_main(sock_fd: int) -> None:
+    for name in _PRELOAD:
         try:
             importlib.import_module(name)
         except Exception:  # a missing optional module only costs speed
@@ -96,10 +97,11 @@ def _zygote_main(sock_fd: int, preload: list[str]) -> None:
                 line, buf = buf.split(b"\n", 1)
                 command = json.loads(line)
                 if command.get("op") == "spawn":
-                    result_fd = fds.pop(0)
-                    pid = _spawn(command, result_fd, sock, (wake_r, wake_w))
+                    cmd_fd, result_fd = fds.pop(0), fds.pop(0)
+                    pid, init = _spawn(command["config"], cmd_fd, result_fd, sock, (wake_r, wake_w))
+                    os.close(cmd_fd)
                     os.close(result_fd)
-                    _send(sock, {"pid": pid})
+                    _send(sock, {"pid": pid, "init": init})
                 elif command.get("op") == "ping":
                     _send(sock, {"pong": True})
         _reap(sock)
@@ -123,104 +125,89 @@ def _reap(sock: socket.socket) -> None:
         _send(sock, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
 
 
-def _spawn(command: dict, result_fd: int, sock: socket.socket, wake: tuple[int, int]) -> int:
-    with open(command["request"], "rb") as f:
-        request = json.loads(f.read())
+def _spawn(config: dict, cmd_fd: int, result_fd: int, sock: socket.socket, wake: tuple[int, int]) -> tuple[int, int]:
+    pid_r, pid_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
-        code = 0
+        code = 70
         try:
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             sock.close()
+            os.close(pid_r)
             for fd in wake:
                 os.close(fd)
-            _child_main(request, result_fd)
+            _enter_child(config, cmd_fd, result_fd, pid_w)
         except BaseException:
-            code = 70
+            pass
         os._exit(code)
-    return pid
+    os.close(pid_w)
+    init = pid
+    ready, _, _ = select.select([pid_r], [], [], 30.0)
+    if ready:
+        try:
+            init = int(os.read(pid_r, 32).decode() or pid)
+        except (OSError, ValueError):
+            init = pid
+    os.close(pid_r)
+    return pid, init
+
+
+def _enter_child(config: dict, cmd_fd: int, result_fd: int, pid_w: int) -> None:
+    """In the forked child: own session, three pipes on fixed descriptors, then the sandbox."""
+    import fcntl
+
+    os.setsid()
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (cmd_fd, result_fd, pid_w)]
+    for fd, target in zip(high, (_CMD_FD, _RESULT_FD, _PID_FD)):
+        os.dup2(fd, target)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.closerange(_PID_FD + 1, 65536)
+    if not config.get("sandbox", True):
+        os.write(_PID_FD, str(os.getpid()).encode())
+        os.close(_PID_FD)
+        from neurocourse.grading import isolation
+
+        isolation.apply_limits_only(config)
+        os._exit(_child_main(config))
+    from neurocourse.grading import isolation
+
+    try:
+        isolation.unshare_namespaces()
+    except OSError as exc:
+        _fail(exc)
+    init = os.fork()
+    if init == 0:  # pid 1 of the new PID namespace
+        os.close(_PID_FD)
+        try:
+            isolation.lock_down(config)
+        except OSError as exc:
+            _fail(exc)
+        os._exit(_child_main(config))
+    os.write(_PID_FD, str(init).encode())
+    for fd in (_PID_FD, _CMD_FD, _RESULT_FD):
+        os.close(fd)
+    _, status = os.waitpid(init, 0)
+    if os.WIFSIGNALED(status):  # die the same way, so the grader can say what happened
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _fail(exc: BaseException) -> None:
+    from neurocourse.grading.protocol import SANDBOX_FAILED
+
+    try:
+        _write(_RESULT_FD, {"type": SANDBOX_FAILED, "reason": str(exc)[:MAX_ERROR_CHARS]})
+    finally:
+        os._exit(71)
 
 
 # ---------------------------------------------------------------------------------------------
 # The child: one submission notebook
-
-
-class _Tripwires:
-    """Records calls of the exercises' reference callables made while that exercise is graded."""
-
-    def __init__(self):
-        self.current: int | None = None
-        self.hits: dict[int, set[str]] = {}
-
-    def install(self, specs: list[list]) -> None:
-        """``specs``: ``[exercise index, module, attribute]`` for each reference callable."""
-        for index, module_name, attr in specs:
-            try:
-                module = importlib.import_module(module_name)
-                original = getattr(module, attr)
-            except Exception:
-                continue
-            wrapper = self._wrap(original, index, f"{module_name}.{attr}")
-            for name, mod in list(sys.modules.items()):
-                if not name.startswith("neurocourse") or name.startswith("neurocourse.grading"):
-                    continue
-                for key, value in list(getattr(mod, "__dict__", {}).items()):
-                    if value is original:
-                        setattr(mod, key, wrapper)
-
-    def _wrap(self, original, index: int, qualified: str):
-        hits = self.hits
-        state = self
-
-        def tripwire(*args, **kwargs):
-            if state.current == index:
-                caller = sys._getframe(1).f_globals.get("__name__", "")
-                if not (isinstance(caller, str) and caller.startswith("neurocourse.")):
-                    hits.setdefault(index, set()).add(qualified)
-            return original(*args, **kwargs)
-
-        tripwire.__name__ = getattr(original, "__name__", "reference")
-        tripwire.__doc__ = getattr(original, "__doc__", None)
-        return tripwire
-
-
-def _isolate(request: dict, result_fd: int) -> int:
-    """New session, clean descriptors and environment, fresh working directory. Returns the result fd."""
-    os.setsid()
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    if result_fd != 3:
-        os.dup2(result_fd, 3)
-    os.closerange(4, 65536)
-    os.set_inheritable(3, False)
-    workdir = request["workdir"]
-    os.chdir(workdir)
-    for key in ("PWD", "OLDPWD"):
-        os.environ.pop(key, None)
-    os.environ.update(HOME=workdir, TMPDIR=workdir, MPLCONFIGDIR=workdir)
-    os.environ["NEUROCOURSE_GRADING_WORKER"] = "1"
-    sys.argv = [request.get("filename", "notebook.ipynb")]
-    sys.path[:] = [p for p in sys.path if p not in ("", ".")]
-    return 3
-
-
-def _set_limits(limits: dict) -> None:
-    def _set(which: int, soft: int, hard: int | None = None) -> None:
-        try:
-            resource.setrlimit(which, (soft, soft if hard is None else hard))
-        except (ValueError, OSError):
-            pass
-
-    with open("/proc/self/statm") as f:
-        baseline = int(f.read().split()[0]) * resource.getpagesize()
-    _set(resource.RLIMIT_AS, baseline + int(limits["memory_bytes"]))
-    cpu = int(limits["cpu_seconds"])
-    _set(resource.RLIMIT_CPU, cpu, cpu + 5)
-    _set(resource.RLIMIT_FSIZE, int(limits["fsize_bytes"]))
-    _set(resource.RLIMIT_CORE, 0)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing past the limit raises OSError instead
 
 
 def _error_text(exc: BaseException) -> str:
@@ -240,6 +227,17 @@ def _write(fd: int, message: dict) -> None:
         data = data[n:]
 
 
+def _read(fd: int, reader) -> dict | None:
+    while True:
+        msg = reader.next_message()
+        if msg is not None:
+            return msg
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return None
+        reader.feed(chunk)
+
+
 def _encode_outcome(outcome) -> dict:
     from neurocourse.grading.serialize import UnsupportedValue, to_json
 
@@ -253,19 +251,24 @@ def _encode_outcome(outcome) -> dict:
         return {"kind": "unsupported", "error": f"an object of type {type(outcome.value).__name__}"}
 
 
-def _child_main(request: dict, result_fd: int) -> None:
+def _child_main(config: dict) -> int:
     import nbformat
 
+    import neurocourse
+    from neurocourse.grading import protocol
     from neurocourse.grading.notebook import exec_notebook
-    from neurocourse.grading.serialize import from_json
+    from neurocourse.grading.serialize import MAX_MESSAGE_BYTES, FrameReader, from_json
     from neurocourse.grading.spec import Case, Outcome, call_safely
 
-    fd = _isolate(request, result_fd)
-    tripwires = _Tripwires()
-    tripwires.install(request.get("tripwires", []))
-    _set_limits(request["limits"])
-
-    nb = nbformat.reads(request["notebook"], as_version=4)
+    neurocourse.__path__[:] = [config["package_path"]]  # the science comes from the sealed copy
+    sys.argv = ["notebook.ipynb"]
+    sys.path[:] = [p for p in sys.path if p not in ("", ".")]
+    reader = FrameReader(max_bytes=MAX_MESSAGE_BYTES)
+    first = _read(_CMD_FD, reader)
+    if not first or first.get("type") != protocol.NOTEBOOK:
+        return 72
+    nb = nbformat.reads(first["source"], as_version=4)
+    del first
     ns: dict[str, Any] = {"__name__": "__notebook__"}
     stopped = None
     cell_errors: list = []
@@ -274,40 +277,30 @@ def _child_main(request: dict, result_fd: int) -> None:
         cell_errors = [[e.cell, e.error[:MAX_ERROR_CHARS]] for e in errors]
     except BaseException as exc:  # SystemExit, KeyboardInterrupt: the remaining cells did not run
         stopped = _error_text(exc)
-    _write(fd, {"type": "ready", "cell_errors": cell_errors, "stopped": stopped})
-
-    exercises = request["exercises"]
-    for index in range(int(request.get("start", 0)), len(exercises)):
+    _write(_RESULT_FD, {"type": protocol.READY, "cell_errors": cell_errors, "stopped": stopped})
+    while True:
+        msg = _read(_CMD_FD, reader)
+        if not msg or msg.get("type") != protocol.CALLS:
+            return 0
         outcomes = []
-        tripwires.current = index
-        for call in exercises[index]["calls"]:
+        for call in msg["calls"]:
             fn = ns.get(call["function"])
-            case = Case(
-                call["function"],
-                args=tuple(from_json(call["args"])),
-                kwargs=from_json(call["kwargs"]),
-            )
+            case = Case(call["function"], args=tuple(from_json(call["args"])), kwargs=from_json(call["kwargs"]))
             try:
                 outcome = call_safely(fn if callable(fn) else None, case)
-            except (
-                BaseException
-            ) as exc:  # SystemExit, KeyboardInterrupt raised by the student's function
+            except BaseException as exc:  # SystemExit, KeyboardInterrupt raised by the student's function
                 outcome = Outcome("error", error=_error_text(exc))
             outcomes.append(_encode_outcome(outcome))
-        tripwires.current = None
-        tripped = sorted(tripwires.hits.get(index, ()))
-        _write(fd, {"type": "exercise", "index": index, "outcomes": outcomes, "tripped": tripped})
-    _write(fd, {"type": "done"})
+        _write(_RESULT_FD, {"type": protocol.OUTCOMES, "phase": msg.get("phase"), "outcomes": outcomes})
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="neurocourse grading worker (started by the grader)"
-    )
+    import argparse
+
+    parser = argparse.ArgumentParser(description="neurocourse grading worker (started by the grader)")
     parser.add_argument("--zygote", type=int, required=True, help="socket file descriptor")
-    parser.add_argument("--preload", default="", help="comma-separated modules to import up front")
     args = parser.parse_args(argv)
-    _zygote_main(args.zygote, [m for m in args.preload.split(",") if m])
+    _zygote_main(args.zygote)
     return 0
 
 

@@ -139,8 +139,10 @@ HOSTILE: dict[str, str] = {
     "sys_exit": good_toy(GOOD_SCALE, "import sys\ndef add(a, b):\n    sys.exit(3)\n"),
     "sys_exit_top_level": notebook(GOOD_SCALE, GOOD_ADD, "import sys\nsys.exit(0)", GOOD_ERNST),
     # --- resources
+    # each allocation is larger than the whole limit, so it fails at once without touching pages:
+    # the MemoryError does not depend on how fast a loaded machine can zero memory (issue 16)
     "memory_bomb": good_toy(
-        "def scale(x, k):\n    hog = [bytearray(50_000_000) for _ in range(100_000)]\n    return hog\n"
+        "def scale(x, k):\n    hog = [bytearray(2_000_000_000) for _ in range(100_000)]\n    return hog\n"
     ),
     "prints_200mb": good_toy(
         GOOD_SCALE,
@@ -161,8 +163,10 @@ HOSTILE: dict[str, str] = {
         threading.Thread(target=_spin, daemon=False).start()
         """,
     ),
-    "floods_result_pipe": good_toy(
-        "import os\ndef scale(x, k):\n    os.write(3, b'\\xff' * 1_000_000)\n    return 0.0\n"
+    "floods_result_pipe": good_toy(  # the worker's pipes are descriptors 3 (commands) and 4 (results)
+        "import os\ndef scale(x, k):\n    for fd in (3, 4):\n        try:\n"
+        "            os.write(fd, b'\\xff' * 1_000_000)\n        except OSError:\n            pass\n"
+        "    return 0.0\n"
     ),
     "kills_its_parent": good_toy(
         "import os, signal\ndef scale(x, k):\n    os.kill(os.getppid(), signal.SIGKILL)\n"
