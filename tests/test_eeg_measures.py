@@ -96,3 +96,15 @@ def test_column_rdm_mag():
     np.testing.assert_allclose(mg, 2, rtol=1e-15)
     rd, _ = measures.column_rdm_mag(-a, a)
     np.testing.assert_allclose(rd, 2, rtol=1e-15)  # opposite topographies: RDM = 2
+
+
+def test_noise_covariance_diagonal_and_average_reference():
+    f = make_forward(np.array([[0.0, 0.0, 0.06]]), meg=meg.radial_magnetometers(5, radius=0.11),
+                     eeg=eeg.electrode_grid(4, radius=R))
+    noise = measures.NoiseLevels(mag=2e-14, eeg=3e-7)
+    C = measures.noise_covariance(f, noise)
+    np.testing.assert_array_equal(C, np.diag([4e-28] * 5 + [9e-14] * 4))
+    Ca = measures.noise_covariance(f.set_eeg_reference("average"), noise)
+    T = np.eye(4) - 0.25
+    np.testing.assert_allclose(Ca[5:, 5:], 9e-14 * T @ T.T, rtol=1e-14)  # T diag T^T
+    assert np.linalg.matrix_rank(Ca[5:, 5:]) == 3 and np.all(Ca[:5, 5:] == 0)

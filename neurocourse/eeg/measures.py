@@ -41,6 +41,7 @@ __all__ = [
     "eeg_meg_maps",
     "half_max_arc",
     "meridian_potential",
+    "noise_covariance",
     "orientation_sensitivity",
     "skull_smearing",
     "snr_map",
@@ -503,3 +504,35 @@ def eeg_meg_maps(ratio=25.0, depth=0.02, tilt_deg=0.0, azimuth_deg=0.0, elevatio
     fwd = make_forward(r0, meg=arr, eeg=mont, head=head)
     return {"eeg_pos": mont.positions, "eeg": average_reference(fwd.pick("eeg").G @ mom),
             "meg_pos": arr.positions, "meg": fwd.pick("mag").G @ mom, "r0": r0, "q": mom}
+
+
+def noise_covariance(fwd: Forward, noise: NoiseLevels = NoiseLevels()) -> np.ndarray:
+    """Sensor-noise covariance of a forward's channels: independent noise per channel.
+
+    EEG rows follow the forward's reference: with ``fwd.eeg_reference == "average"`` the EEG
+    block is :math:`T\\,\\mathrm{diag}(\\sigma^2)\\,T^\\top` with :math:`T = I - \\mathbf 1\\mathbf 1^\\top/n`
+    (rank n − 1), as for average-referenced data.
+
+    Parameters
+    ----------
+    fwd : Forward
+        The channels.
+    noise : NoiseLevels
+        Per-type standard deviations (T, T/m, V).
+
+    Returns
+    -------
+    C : ndarray, shape (n_channels, n_channels)
+        Covariance in (channel unit)².
+
+    References
+    ----------
+    MNE-Python ``make_ad_hoc_cov`` (the diagonal) and ``set_eeg_reference(projection=False)``.
+    """
+    check_type("fwd", fwd, Forward)
+    C = np.diag(noise.of(fwd.ch_types) ** 2)
+    e = fwd.picks("eeg")
+    if e.size and fwd.eeg_reference == "average":
+        T = np.eye(e.size) - 1.0 / e.size
+        C[np.ix_(e, e)] = T @ C[np.ix_(e, e)] @ T.T
+    return C
