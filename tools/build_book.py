@@ -44,6 +44,7 @@ NOISE = (
     re.compile(r"Kernel is running over TCP without encryption"),
     re.compile(r"KeyboardInterrupt caught in kernel"),
 )
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Sphinx colours its log even through a pipe
 START = re.compile(r"^(?P<doc>\S+?)(?::\d+)?: Executing notebook using")
 DONE = re.compile(r"^(?P<doc>\S+?)(?::\d+)?: Executed notebook in (?P<sec>[\d.]+) seconds")
 FAILED = re.compile(r"^(?P<doc>\S+?)(?::\d+)?: (?:WARNING: )?Executing notebook failed: (?P<err>\w+)")
@@ -114,7 +115,7 @@ class Attempt:
                 continue
             sys.stdout.write(line)
             sys.stdout.flush()
-            text = line.rstrip("\n")
+            text = ANSI.sub("", line).rstrip("\n")
             with self.lock:
                 if TRANSIENT.search(text):
                     self.transient = True
