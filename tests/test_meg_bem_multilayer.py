@@ -21,6 +21,7 @@ from neurocourse.meg.bem_multilayer import (
     bem_meg_lead_field,
     concentric_meshes,
     make_multilayer_bem,
+    multilayer_sphere_accuracy,
 )
 from neurocourse.meg.mesh import icosphere, nearest_surface_points
 
@@ -217,6 +218,21 @@ def test_isolated_problem_approach_rescues_the_poor_skull(ico2_models):
     # measured on ico-2 (tangential, 45°): IPA 0.0092, 0.0109 at e = 0.8 and 0.0145, 0.0147 at
     # e = 0.9; standard 0.043, 0.047 and 0.155, 0.19 (4-13 times worse): require a factor 2
     assert np.all(iso < 0.5 * std)
+
+
+def test_sphere_accuracy_function_matches_the_test_reference(ico2_models):
+    """The package's accuracy table (for the book) equals this file's computation with its own
+    series (the two series agree to 1e-9, so RDM and MAG agree to ~1e-9; bound 1e-7)."""
+    for key, orient, q in (("iso80", "tangential", Q_TAN), ("std80", "oblique", Q_OBL)):
+        rd, mg = multilayer_sphere_accuracy(radii=RADII, sigmas=SIG80, eccentricities=ECC,
+                                            orientation=orient, model=ico2_models[key])
+        rd_ref, mg_ref = _eeg_errors(ico2_models[key], RADII, SIG80, qs=(q,))
+        np.testing.assert_allclose(rd, rd_ref[:, 0], rtol=1e-7)
+        np.testing.assert_allclose(mg, mg_ref[:, 0], rtol=1e-7)
+    with pytest.raises(ValueError, match="orientation must be one of"):
+        multilayer_sphere_accuracy(1, orientation="radial")
+    with pytest.raises(ValueError, match="eccentricities"):
+        multilayer_sphere_accuracy(1, eccentricities=(0.5, 1.2))
 
 
 def test_eeg_moderate_skull_ratio(ico2_models):
