@@ -52,7 +52,10 @@ def _data(n_scans, seed, rho=0.35, beta_ab=(1.2, 0.6)):
 
 A1, B1, M1, X1, Y1 = _data(120, 1)
 A2, B2, M2, X2, Y2 = _data(80, 10, rho=0.5, beta_ab=(0.0, 0.8))
-C_AB = np.array([1.0, -1.0] + [0.0] * 8)
+# Column names of the design built by _build_design; contrasts are built from them by glm.contrast_vector,
+# the same function the GLM and DesignMatrix.contrast use.
+COLUMNS = ("A", "B", *(f"motion_{k}" for k in range(1, 7)), "drift", "constant")
+C_AB = glm.contrast_vector({"A": 1, "B": -1}, COLUMNS)
 BETA_TRUE = np.concatenate([[2.0, -1.0], np.linspace(0.1, 0.6, 6), [0.2, 50.0]])
 
 
@@ -81,9 +84,8 @@ def _draw_wt(rng):
 
 # --------------------------------------------------------------------------- references
 def _contrast_a_gt_b(n_columns):
-    c = np.zeros(int(n_columns))
-    c[:2] = [1.0, -1.0]
-    return c
+    names = ("A", "B", *(f"nuisance_{k}" for k in range(1, int(n_columns) - 1)))
+    return glm.contrast_vector({"A": 1, "B": -1}, names)
 
 
 def _ols_betas(y, X):
