@@ -47,12 +47,13 @@ from neurocourse.stats.simulate import (
     smooth_fields,
     smoothing_kernel,
 )
-from neurocourse.stats.tfce import TFCEResult, tfce, tfce_fwe
+from neurocourse.stats.tfce import TFCE_CONVENTIONS, TFCEResult, tfce, tfce_fwe, tfce_stack
 
 __all__ = [
     "CLUSTER_STATISTICS",
     "FWHM_PER_SIGMA",
     "METHODS",
+    "TFCE_CONVENTIONS",
     "ClusterResult",
     "ErrorRates",
     "GroupEffect",
@@ -86,4 +87,5 @@ __all__ = [
     "smoothing_kernel",
     "tfce",
     "tfce_fwe",
+    "tfce_stack",
 ]

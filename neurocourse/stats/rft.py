@@ -219,7 +219,8 @@ def rft_threshold(resels, alpha=0.05, field="z", df=None, form="ec"):
     Returns
     -------
     float
-        The threshold (statistic units), the root above the mode of E[chi] found by ``brentq``.
+        The threshold (statistic units): the largest root, bracketed on a grid and refined by
+        ``brentq``; 0 if p < alpha everywhere.
 
     Examples
     --------
@@ -229,14 +230,19 @@ def rft_threshold(resels, alpha=0.05, field="z", df=None, form="ec"):
     alpha = float(check_range("alpha", alpha, 0.0, 0.5, low_inclusive=False, high_inclusive=False))
     field, df = _field(field, df)
 
+    grid = np.concatenate([np.linspace(0.0, 10.0, 1001), np.geomspace(10.0, 1e4, 400)[1:]])
+    excess = np.asarray(rft_p_value(grid, resels, field, df, form)) - alpha
+    above = np.flatnonzero(excess > 0)
+    if above.size == 0:  # a tiny search region: p < alpha at every threshold
+        return 0.0
+    i = int(above[-1])
+    if i == grid.size - 1:
+        raise ValueError(f"resels are too large for a threshold below {grid[-1]:g}, got {resels!r}")
+
     def f(u):
         return float(rft_p_value(u, resels, field, df, form)) - alpha
 
-    lo = 1.0
-    hi = 50.0 if field == "z" else 1e4
-    if f(lo) <= 0:  # a tiny search region: the EC is below alpha already at u = 1
-        lo = 0.0
-    return float(scipy.optimize.brentq(f, lo, hi, xtol=1e-12))
+    return float(scipy.optimize.brentq(f, grid[i], grid[i + 1], xtol=1e-12))
 
 
 def rft_cluster_p(extent, u, shape, fwhm, field="z", df=None):
