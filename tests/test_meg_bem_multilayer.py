@@ -23,7 +23,7 @@ from neurocourse.meg.bem_multilayer import (
     make_multilayer_bem,
     multilayer_sphere_accuracy,
 )
-from neurocourse.meg.mesh import icosphere, nearest_surface_points
+from neurocourse.meg.mesh import ellipsoid, icosphere, nearest_surface_points
 
 RADII = (0.087, 0.092, 0.100)            # brain, skull, scalp (m)
 SIG80 = (0.33, 0.33 / 80, 0.33)          # Rush & Driscoll 1:80 (S/m)
@@ -163,6 +163,27 @@ def test_nearest_surface_points_projects_radially_displaced_points():
     assert np.all(tri == 7)
     np.testing.assert_allclose(bary, 1 / 3, rtol=1e-9)
     np.testing.assert_allclose(dist, 0.003, rtol=1e-9)
+
+
+def test_nearest_surface_points_against_dense_sampling():
+    """Random points near an ellipsoid: the closest-point distance is never above the minimum
+    over a dense barycentric sampling of every triangle, and at most one sample spacing below."""
+    mesh = ellipsoid(1, (0.1, 0.08, 0.06))
+    rng = np.random.default_rng(3)
+    pts = rng.normal(size=(40, 3)) * 0.06
+    c, tri, bary, dist = nearest_surface_points(mesh, pts)
+    n = 40
+    i, j = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
+    ok = i + j <= n
+    lam = np.column_stack([1 - (i[ok] + j[ok]) / n, i[ok] / n, j[ok] / n])     # (s, 3)
+    samples = np.einsum("sk,mki->msi", lam, mesh.vertices[mesh.triangles]).reshape(-1, 3)
+    brute = np.linalg.norm(pts[:, None, :] - samples[None], axis=-1).min(axis=1)
+    edge = np.linalg.norm(np.diff(mesh.vertices[mesh.triangles], axis=1), axis=-1).max()
+    assert np.all(dist <= brute + 1e-12)
+    assert np.all(dist >= brute - edge / n)
+    np.testing.assert_allclose(np.linalg.norm(c - pts, axis=1), dist, rtol=1e-12)
+    np.testing.assert_allclose(np.einsum("pk,pki->pi", bary, mesh.vertices[mesh.triangles[tri]]),
+                               c, atol=1e-15)
 
 
 # ------------------------------------------------------------------------------------- EEG

@@ -249,7 +249,9 @@ def make_multilayer_bem(meshes, sigmas, *, isolated: bool = True) -> MultiLayerB
     :math:`(\\sigma_k^-+\\sigma_k^+)/2`, so its blocks are :math:`M_k/a - \\gamma_{kj}K_{kj}/2\\pi`
     with :math:`\\gamma_{kj} = (\\sigma_j^- - \\sigma_j^+)/(\\sigma_k^- + \\sigma_k^+)` (MNE's
     "gamma" multipliers) and the source factor :math:`2/(\\sigma_k^- + \\sigma_k^+)`. Building
-    three ico-3 surfaces (1926 unknowns) takes about 5 s of CPU.
+    three ico-3 surfaces (1926 unknowns) takes about 7 s of CPU, ico-2 about 1 s; OpenMEEG's
+    symmetric BEM takes about 8 times longer on the same meshes
+    (``benchmarks/bench_bem_multilayer.py``).
 
     References
     ----------
