@@ -18,9 +18,10 @@ Book has turned ``_config.yml`` into a Sphinx configuration, and does five thing
    and Binder and Colab only when ``repository.url`` is set in ``_config.yml``: otherwise they would
    point at Jupyter Book's own repository. Chapters keep their ``.md`` download and also offer the
    executed ``.ipynb``.
-4. **JupyterLite content.** A pure-Python wheel of the package is written at each build (offline,
-   no build backend) and indexed for ``%pip install neurocourse`` in the
-   Lite site; the Lite staging folder lives in the build folder, not in the source tree.
+4. **JupyterLite content.** The exercise notebooks, each with a first cell
+   ``%pip install neurocourse``, and a pure-Python wheel of the package, written at each build
+   (offline, no build backend) and indexed by piplite. The Lite staging folder lives in the build
+   folder, not in the source tree.
 5. **No external assets.** jupyterlite-sphinx registers a Google Fonts stylesheet on every page;
    it is dropped (its only user is the ``try_examples`` button, which the book does not use), and
    so are the unused Thebe scripts (their duplicated ``const THEBE_JS_URL`` was a JavaScript error).
@@ -73,8 +74,14 @@ def _widget_scripts() -> dict[str, dict[str, str]]:
 def _config_inited(app: Sphinx, config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC)]
     config.nb_ipywidgets_js = _widget_scripts()
-    # jupyterlite-sphinx stages its contents in <srcdir>/<content_dir>: keep that in the build folder
-    config.jupyterlite_content_dir = str(Path(app.outdir).parent / "lite_contents")
+    # jupyterlite-sphinx stages its contents in <srcdir>/<content_dir>, and `jupyter lite build`
+    # keeps a cache in its lite dir: keep both in the build folder, not in the source tree
+    build = Path(app.outdir).parent
+    config.jupyterlite_content_dir = str(build / "lite_contents")
+    lite_dir = build / "lite_dir"
+    lite_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(HERE / "lite" / "jupyter_lite_config.json", lite_dir / "jupyter_lite_config.json")
+    config.jupyterlite_dir = str(lite_dir)
     # Launch providers are handled here, per page (see _launch_buttons); the theme's own handler
     # would add them to every notebook page, and fails without a repository URL.
     theme = dict(config.html_theme_options)
@@ -151,16 +158,33 @@ def build_wheel(dest: Path) -> Path:
     return wheel
 
 
-def _build_wheel(app: Sphinx) -> None:
-    """Index a fresh package wheel in the JupyterLite site, for ``%pip install neurocourse``."""
+LITE_INSTALL_CELL = "%pip install -q neurocourse  # JupyterLite only: installs the course package in the browser"
+
+
+def _stage_lite(app: Sphinx) -> None:
+    """Stage the JupyterLite contents: the exercise notebooks, each opening with an install cell.
+
+    The package wheel is written fresh at each build and indexed by piplite, so the first cell,
+    ``%pip install neurocourse``, installs the book's own version in Pyodide.
+    """
     if app.builder.format != "html":
         return
+    import nbformat
+
     wheels = Path(app.outdir).parent / "lite_wheels"
     shutil.rmtree(wheels, ignore_errors=True)
     wheel = build_wheel(wheels)
     opts = dict(app.config.jupyterlite_build_command_options or {})
     opts["piplite-wheels"] = str(wheel)
     app.config.jupyterlite_build_command_options = opts
+    staging = Path(app.config.jupyterlite_content_dir)
+    staging.mkdir(parents=True, exist_ok=True)
+    for path in sorted((ROOT / "exercises").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        cell = nbformat.v4.new_code_cell(LITE_INSTALL_CELL)
+        cell.id = "jupyterlite-install"
+        nb.cells.insert(0, cell)
+        nbformat.write(nb, staging / path.name)
 
 
 def _outputs_of(model_id: str, state: dict, seen: set | None = None) -> list[dict]:
@@ -314,12 +338,16 @@ def _is_thebe(asset) -> bool:
 
 
 def _drop_external_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Drop the Google Fonts stylesheet of jupyterlite-sphinx and the unused Thebe scripts.
+    """Drop the Google Fonts stylesheet of jupyterlite-sphinx and the unused Thebe scripts; set a theme mode.
 
     sphinx-thebe (loaded by Jupyter Book even with ``thebe: false``) adds its configuration script
     once per reading pass, so pages declared ``const THEBE_JS_URL`` twice, a JavaScript error; the book
     does not use Thebe (live code runs in JupyterLite), so its scripts are removed.
     """
+    # pydata-sphinx-theme's layout reads `default_mode`, which sphinx-book-theme never sets: the
+    # empty mode was a console error ("Got invalid theme mode") on every page
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
     css = context.get("css_files")
     if css:
         context["css_files"] = [c for c in css if "fonts.googleapis.com" not in str(getattr(c, "filename", c))]
@@ -331,7 +359,7 @@ def _drop_external_assets(app: Sphinx, pagename, templatename, context, doctree)
 def setup(app: Sphinx) -> dict:
     # before jupyterlite-sphinx creates its content folder (500)
     app.connect("config-inited", _config_inited, priority=400)
-    app.connect("builder-inited", _build_wheel)
+    app.connect("builder-inited", _stage_lite)
     # before the theme's download buttons (501), which read ipynb_source
     app.connect("html-page-context", _ipynb_download, priority=499)
     # after the theme prepared header_buttons (500) and added its own (501)

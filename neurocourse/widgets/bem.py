@@ -27,7 +27,7 @@ def _plot(asphericity=0.15, eccentricity=0.7):
     phi = np.arctan2(sensors[:, 1], sensors[:, 0])
     x, y = 100 * theta * np.cos(phi) * SENSOR_RADIUS, 100 * theta * np.sin(phi) * SENSOR_RADIUS
     lim = np.abs(b_tan).max() * 1e15
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4), constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), constrained_layout=True)
     for ax, b, name in zip(axes, (b_rad, b_tan), ("radial dipole", "tangential dipole")):
         sc = ax.tricontourf(x, y, b * 1e15, levels=np.linspace(-lim, lim, 21), cmap="RdBu_r")
         ax.set_aspect("equal")

@@ -41,7 +41,7 @@ def _show_glm(sigma, rho, contrast, noise_model, seed=0):
              "B > A": exp.beta_b - exp.beta_a}.get(contrast, np.hypot(exp.beta_a, exp.beta_b))
     null = truth.ravel() < 0.01  # voxels with (almost) no true effect
     fp = float(np.mean(con.p_value[null] < 0.05))
-    fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.7), gridspec_kw={"width_ratios": [1, 1.25]})
+    fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), gridspec_kw={"width_ratios": [1, 1.25]})
     label = "F" if con.stat_type == "F" else "t"
     lim = max(float(np.abs(stat).max()), 1e-9)
     im = axes[0].imshow(stat, cmap="magma" if label == "F" else "RdBu_r", origin="lower",
@@ -107,7 +107,7 @@ def _show_efficiency(block_length, soa):
     curve = np.array([block_design_efficiency(b) for b in _BLOCKS])
     here = block_design_efficiency(block_length)
     ev = [event_design_efficiency(soa, p) for p in _P_NULL]
-    fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.4))
+    fig, axes = plt.subplots(1, 2, figsize=(7, 3.2))
     axes[0].plot(_BLOCKS, curve, "o-", color="C0", ms=4)
     axes[0].plot([block_length], [here], "o", color="C3", ms=9, label=f"{block_length:g}-s blocks")
     axes[0].axvline(50.0, color="0.6", ls=":", lw=1, label="half of the 100-s high-pass period")

@@ -44,7 +44,7 @@ def meg_field_explorer(azimuth=0.0, elevation=60.0, depth=0.025, tilt=0.0, rotat
         r0, q = dipole_source(azimuth_deg, elevation_deg, depth_mm / 1000, tilt_deg,
                               rotation_deg)
         maps = helmet_maps(r0, q, arr)
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+        fig, axes = plt.subplots(1, 2, figsize=(7, 3.5))
         plot_topomap(axes[0], maps["mag_pos"], maps["mag"], unit="fT", scale=1e15,
                      title=f"magnetometers: peak {np.abs(maps['mag']).max() * 1e15:.0f} fT")
         plot_topomap(axes[1], maps["grad_pos"], maps["grad"], unit="fT/cm", scale=1e13,

@@ -15,3 +15,27 @@
     },
   });
 })();
+
+// The html-manager typesets widget labels with the MathJax 2 API (MathJax.Hub.Queue) whenever
+// window.MathJax exists; the book loads MathJax 3, which has no Hub. Map the one call it makes onto
+// MathJax 3's typesetPromise, once MathJax 3 is loaded (deferred scripts run before DOMContentLoaded;
+// widgets render on "load").
+(function () {
+  function shim() {
+    var mj = window.MathJax;
+    if (!mj || mj.Hub) return;
+    mj.Hub = {
+      Queue: function (job) {
+        var element = job && job[2];
+        var ready = mj.startup && mj.startup.promise ? mj.startup.promise : Promise.resolve();
+        ready
+          .then(function () {
+            return element && mj.typesetPromise ? mj.typesetPromise([element]) : null;
+          })
+          .catch(function () {});
+      },
+    };
+  }
+  document.addEventListener("DOMContentLoaded", shim);
+  window.addEventListener("load", shim);
+})();
