@@ -132,34 +132,44 @@ def n_terms(b, model: ShellModel, rtol=DEFAULT_RTOL, f=None) -> np.ndarray:
 
 
 def _series_block(src, el, f, N, scale) -> np.ndarray:
-    """Lead field block (E, S, 3) for sources sorted by decreasing N; see the module docstring."""
+    """Lead field block (E, S, 3) for sources sorted by decreasing N; see the module docstring.
+
+    Only the first k_n columns (the sources that still need degree n) are updated at degree n.
+    The recurrences run in place in two pairs of buffers that swap roles, with one scratch array.
+    """
     R = np.sqrt(np.einsum("ei,ei->e", el, el))[:, None]  # (E, 1)
     rq = np.sqrt(np.einsum("si,si->s", src, src))  # (S,)
     b = rq / R[0, 0]
     uq = src / np.where(rq > 0, rq, 1.0)[:, None]  # unit r_q; 0 at the centre
     ur = el / R
-    x = ur @ uq.T  # (E, S)
+    x = ur @ uq.T  # (E, S): cos(gamma)
     E, S = x.shape
     A = np.zeros((E, S))
     C = np.zeros((E, S))
-    p_prev = np.ones((E, S))  # P_0
-    p = x.copy()  # P_1
-    d_prev = np.zeros((E, S))  # P_0'
-    d = np.ones((E, S))  # P_1'
+    t = np.empty((E, S))
+    p_prev, p = np.ones((E, S)), x.copy()  # P_0, P_1
+    d_prev, d = np.zeros((E, S)), np.ones((E, S))  # P_0', P_1'
     bpow = np.ones(S)  # b^(n-1)
-    active = np.searchsorted(-N, -np.arange(1, int(N[0]) + 1), side="right")  # k_n = #(N >= n)
-    for n in range(1, int(N[0]) + 1):  # loop over series terms, vectorised over the block
+    n_max = int(N[0])
+    active = np.searchsorted(-N, -np.arange(1, n_max + 1), side="right")  # k_n = #(N >= n)
+    for n in range(1, n_max + 1):  # loop over series terms, vectorised over the block
         k = active[n - 1]
         w = (2 * n + 1) * f[n - 1] * bpow[:k]
-        A[:, :k] += w * p[:, :k]
-        C[:, :k] += (w / n) * d[:, :k]
+        tk = t[:, :k]
+        np.multiply(p[:, :k], w, out=tk)
+        A[:, :k] += tk
+        np.multiply(d[:, :k], w / n, out=tk)
+        C[:, :k] += tk
         bpow[:k] *= b[:k]
-        if n < N[0]:
-            pk, dk = p[:, :k], d[:, :k]
-            p_next = ((2 * n + 1) * x[:, :k] * pk - n * p_prev[:, :k]) / (n + 1)
-            d_next = d_prev[:, :k] + (2 * n + 1) * pk
-            p_prev[:, :k], p[:, :k] = pk, p_next
-            d_prev[:, :k], d[:, :k] = dk, d_next
+        if n < n_max:
+            np.multiply(p[:, :k], 2 * n + 1, out=tk)  # P'_{n+1} = P'_{n-1} + (2n+1) P_n
+            d_prev[:, :k] += tk
+            p_prev[:, :k] *= -n / (n + 1)  # (n+1) P_{n+1} = (2n+1) x P_n - n P_{n-1}
+            np.multiply(x[:, :k], p[:, :k], out=tk)
+            tk *= (2 * n + 1) / (n + 1)
+            p_prev[:, :k] += tk
+            p, p_prev = p_prev, p
+            d, d_prev = d_prev, d
     out = ((A - x * C)[:, :, None] * uq[None, :, :] + C[:, :, None] * ur[:, None, :])
     return out * scale
 

@@ -1,0 +1,90 @@
+"""Benchmark: EEG sphere lead field, neurocourse vs MNE-Python, in the same run.
+
+64 and 256 electrodes × 5 000 sources in MNE's default four-shell sphere (relative radii
+0.90/0.92/0.97/1.0 of 0.09 m; 0.33, 1.0, 0.004, 0.33 S/m). MNE is timed on
+``make_forward_solution`` with a prepared discrete source space and ``make_sphere_model(r0,
+head_radius=0.09)`` (its Berg–Scherg approximation, fitted once in ``make_sphere_model``);
+neurocourse on ``eeg.lead_field`` (the exact series, rtol 1e-12) and on
+``eeg.berg_scherg_lead_field`` (the same approximation, its fit cached after the first call,
+which is timed separately). Prints the medians of ``--repeats`` runs, the time ratios, the
+exact-vs-MNE difference (which is the Berg–Scherg approximation error), our Berg–Scherg path
+against MNE (goal: equal to 1e-8), and the load average.
+
+Run: ``.venv/bin/python benchmarks/bench_eeg.py [--sources 5000] [--repeats 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import numpy as np
+from _timing import median_time
+
+
+def _electrodes(n, R, center, rng):
+    u = rng.normal(size=(n, 3))
+    u[:, 2] = np.abs(u[:, 2])
+    return center + R * u / np.linalg.norm(u, axis=1, keepdims=True)
+
+
+def main(n_sources: int = 5000, repeats: int = 3, n_electrodes=(64, 256)) -> list:
+    import mne
+
+    from neurocourse import eeg
+    from neurocourse.eeg import berg_scherg
+
+    mne.set_log_level("ERROR")
+    rng = np.random.default_rng(0)
+    center, R = np.array([0.0, 0.0, 0.04]), 0.09
+    rel = np.array(eeg.MNE_SPHERE_RELATIVE_RADII)
+    sig = np.array(eeg.MNE_SPHERE_SIGMAS)
+    u = rng.normal(size=(n_sources, 3))
+    rr = center + u / np.linalg.norm(u, axis=1, keepdims=True) * rng.uniform(
+        0.005, 0.07, size=(n_sources, 1))  # up to 0.86 of the brain radius (81 mm)
+    src = mne.setup_volume_source_space(pos=dict(rr=rr, nn=np.tile([0.0, 0, 1], (n_sources, 1))))
+    t_fit_mne, sphere = median_time(lambda: mne.make_sphere_model(r0=center, head_radius=R), 1)
+    t_fit, _ = median_time(lambda: berg_scherg.fit_berg_scherg(rel, sig), 1)
+    results = []
+    print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), machine shared by ~8 users")
+    print(f"Berg-Scherg fit (first call, then cached): MNE make_sphere_model {t_fit_mne:.3f} s, "
+          f"neurocourse fit_berg_scherg {t_fit:.3f} s")
+    for n_el in n_electrodes:
+        el = _electrodes(n_el, R, center, rng)
+        names = [f"E{i:03d}" for i in range(n_el)]
+        info = mne.create_info(names, 1000.0, "eeg")
+        info.set_montage(mne.channels.make_dig_montage(ch_pos=dict(zip(names, el)),
+                                                       coord_frame="head"))
+        t_mne, fwd = median_time(lambda info=info: mne.make_forward_solution(
+            info, None, src, sphere, meg=False, eeg=True, mindist=0), repeats)
+        t_ex, G = median_time(lambda el=el: eeg.lead_field(rr, el, rel * R, sig, center), repeats)
+        # the fit is cached after its first call, as MNE's is (make_sphere_model fits it)
+        t_bs, Gb = median_time(lambda el=el: berg_scherg.berg_scherg_lead_field(
+            rr, el, rel * R, sig, center, berg_scherg.fit_berg_scherg(rel, sig)), repeats)
+        Gm = fwd["sol"]["data"]
+        bs_err = float(np.linalg.norm(G - Gm) / np.linalg.norm(G))
+        bs_max = float(np.max(np.abs(G - Gm)) / np.abs(G).max())
+        same = float(np.max(np.abs(Gb - Gm)) / np.abs(Gm).max())
+        print(f"\nEEG sphere lead field, {n_el} electrodes x {n_sources} sources "
+              f"(median of {repeats})")
+        print(f"  MNE make_forward_solution (Berg-Scherg) : {t_mne:8.3f} s")
+        print(f"  neurocourse exact series (rtol 1e-12)   : {t_ex:8.3f} s   "
+              f"ratio MNE/ours {t_mne / t_ex:6.2f}x (goal >= 5)")
+        print(f"  neurocourse Berg-Scherg (fit cached)    : {t_bs:8.3f} s   "
+              f"ratio MNE/ours {t_mne / t_bs:6.2f}x")
+        print(f"  exact vs MNE = Berg-Scherg error        : {bs_err:.2e} relative Frobenius, "
+              f"{bs_max:.2e} max/max|G|")
+        print(f"  our Berg-Scherg vs MNE                  : {same:.2e} max/max|G| (goal <= 1e-8)")
+        results.append({"n_electrodes": n_el, "t_mne": t_mne, "t_exact": t_ex, "t_bs": t_bs,
+                        "ratio_exact": t_mne / t_ex, "ratio_bs": t_mne / t_bs,
+                        "bs_error": bs_err, "bs_vs_mne": same})
+    print(f"\nload average after: {os.getloadavg()[0]:.2f} (1 min)")
+    return results
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sources", type=int, default=5000)
+    p.add_argument("--repeats", type=int, default=3)
+    a = p.parse_args()
+    main(a.sources, a.repeats)
