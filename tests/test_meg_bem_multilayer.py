@@ -410,3 +410,5 @@ def test_bad_input_names_the_parameter(ico2_models):
     with pytest.raises(ValueError, match="model must be a MultiLayerBEM"):
         bem_eeg_lead_field(bem_model(icosphere(1, 0.09)), [0.0, 0.0, 0.05], ELECTRODES)
     assert isinstance(model, MultiLayerBEM) and model.n_layers == 3
+    assert repr(model) == ("MultiLayerBEM(3 layers, 162+162+162 vertices, "
+                           "sigmas=(0.33, 0.004125, 0.33) S/m, isolated=True)")

@@ -153,6 +153,12 @@ class MultiLayerBEM:
         """Number of surfaces."""
         return len(self.meshes)
 
+    def __repr__(self) -> str:
+        verts = "+".join(str(m.n_vertices) for m in self.meshes)
+        sig = ", ".join(f"{x:.4g}" for x in self.sigmas)
+        return (f"MultiLayerBEM({self.n_layers} layers, {verts} vertices, sigmas=({sig}) S/m, "
+                f"isolated={self.isolated})")
+
     def surface_rows(self, k: int) -> slice:
         """Rows of surface ``k`` (0 = innermost) in :attr:`solution`."""
         return slice(int(self.offsets[k]), int(self.offsets[k + 1]))
