@@ -59,7 +59,7 @@ def _vendored() -> dict[str, str]:
     return {entry["package"]: f"vendor/{name}" for name, entry in manifest.items()}
 
 
-def _widget_scripts() -> dict[str, dict[str, str]]:
+def widget_scripts() -> dict[str, dict[str, str]]:
     folders = _vendored()
     manager = folders["@jupyter-widgets/html-manager"]
     return {
@@ -73,7 +73,7 @@ def _widget_scripts() -> dict[str, dict[str, str]]:
 
 def _config_inited(app: Sphinx, config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC)]
-    config.nb_ipywidgets_js = _widget_scripts()
+    config.nb_ipywidgets_js = widget_scripts()
     # jupyterlite-sphinx stages its contents in <srcdir>/<content_dir>, and `jupyter lite build`
     # keeps a cache in its lite dir: keep both in the build folder, not in the source tree
     build = Path(app.outdir).parent
@@ -82,7 +82,7 @@ def _config_inited(app: Sphinx, config) -> None:
     lite_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy2(HERE / "lite" / "jupyter_lite_config.json", lite_dir / "jupyter_lite_config.json")
     config.jupyterlite_dir = str(lite_dir)
-    # Launch providers are handled here, per page (see _launch_buttons); the theme's own handler
+    # Launch providers are handled here, per page (see launch_buttons); the theme's own handler
     # would add them to every notebook page, and fails without a repository URL.
     theme = dict(config.html_theme_options)
     launch = dict(theme.get("launch_buttons", {}))
@@ -234,7 +234,7 @@ def static_fallback(view_json: str, state: dict) -> str:
     return f'{figures}<p class="nc-widget-live">{LIVE_HINT}</p>'
 
 
-def _page_widget_state(app: Sphinx, pagename: str) -> dict:
+def page_widget_state(app: Sphinx, pagename: str) -> dict:
     from myst_nb.sphinx_ import NbMetadataCollector
 
     js = NbMetadataCollector.get_js_files(app.env, pagename)
@@ -245,12 +245,12 @@ def _page_widget_state(app: Sphinx, pagename: str) -> dict:
     return json.loads(entry[1]["body"]).get("state", {})
 
 
-def _static_explorers(app: Sphinx, pagename, templatename, context, doctree) -> None:
+def static_explorers(app: Sphinx, pagename, templatename, context, doctree) -> None:
     body = context.get("body", "")
     if "application/vnd.jupyter.widget-view+json" not in body:
         return
     try:
-        state = _page_widget_state(app, pagename)
+        state = page_widget_state(app, pagename)
     except ValueError:
         state = {}
 
@@ -260,7 +260,7 @@ def _static_explorers(app: Sphinx, pagename, templatename, context, doctree) -> 
     context["body"] = _VIEW_RE.sub(add, body)
 
 
-def _ipynb_download(app: Sphinx, pagename, templatename, context, doctree) -> None:
+def ipynb_download(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Offer a chapter's executed notebook for download beside its ``.md`` source."""
     if "kernelspec" not in app.env.metadata.get(pagename, {}):
         return
@@ -274,7 +274,7 @@ def _ipynb_download(app: Sphinx, pagename, templatename, context, doctree) -> No
             context["ipynb_source"] = f"{pagename}.ipynb"
 
 
-def _launch_buttons(app: Sphinx, pagename, templatename, context, doctree) -> None:
+def launch_buttons(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Launch buttons on exercise pages: JupyterLite; Binder and Colab when a repository is set."""
     if "kernelspec" not in app.env.metadata.get(pagename, {}) or not pagename.startswith(EXERCISE_PREFIX):
         return
@@ -337,7 +337,7 @@ def _is_thebe(asset) -> bool:
     return name.endswith("sphinx-thebe.js") or "THEBE_JS_URL" in body
 
 
-def _drop_external_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
+def drop_external_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Drop the Google Fonts stylesheet of jupyterlite-sphinx and the unused Thebe scripts; set a theme mode.
 
     sphinx-thebe (loaded by Jupyter Book even with ``thebe: false``) adds its configuration script
@@ -361,10 +361,10 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _config_inited, priority=400)
     app.connect("builder-inited", _stage_lite)
     # before the theme's download buttons (501), which read ipynb_source
-    app.connect("html-page-context", _ipynb_download, priority=499)
+    app.connect("html-page-context", ipynb_download, priority=499)
     # after the theme prepared header_buttons (500) and added its own (501)
-    app.connect("html-page-context", _launch_buttons, priority=502)
-    app.connect("html-page-context", _static_explorers, priority=600)
-    app.connect("html-page-context", _drop_external_assets, priority=900)
+    app.connect("html-page-context", launch_buttons, priority=502)
+    app.connect("html-page-context", static_explorers, priority=600)
+    app.connect("html-page-context", drop_external_assets, priority=900)
     app.add_css_file("neurocourse-web.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
