@@ -76,6 +76,9 @@ def page_problems(html: Path, entry: str, chapter: bool) -> list[str]:
                 problems.append(f"{entry}: widget page without {needed}")
         if page.count('class="nc-widget-live"') < views:
             problems.append(f"{entry}: {views} widget views but fewer static fallbacks")
+    elif "vendor/html-manager-" in page or "vendor/requirejs-" in page:
+        # the static-folder trap: vendored scripts must not be added to every page
+        problems.append(f"{entry}: loads the widget manager without any widget")
     launch = "lite/lab/index.html?path=" in page
     if entry.startswith("exercises/"):
         if not launch:
