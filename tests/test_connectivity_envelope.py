@@ -41,12 +41,7 @@ def test_symmetric_orthogonalisation_matches_mne(data):
 
 def _envelope_pair(comodulated, leak, rng):
     """8–12 Hz carriers; b = (modulated) + leak * a; 20 000 samples at 250 Hz."""
-    g = np.random.default_rng(rng)
-    a, b = csim.narrowband_noise((2, 20000), 250.0, 10.0, 4.0, g)
-    if comodulated:
-        env = 1 + 0.9 * np.sin(2 * np.pi * 0.2 * np.arange(20000) / 250.0)
-        a, b = a * env, b * env
-    return np.stack([a, b + leak * a])[None]
+    return csim.envelope_pair(0.9 if comodulated else 0.0, leak, rng=rng)
 
 
 def test_orthogonalisation_removes_leakage_but_keeps_true_comodulation():

@@ -30,13 +30,12 @@ def test_field_spread_single_source_coherent_sensors_real_csd():
     assert np.abs(r["imcoh"]).max() < 0.21
 
 
-def _closed_form(s, moment=20e-9, noise=20e-15, bandwidth=4.0, sfreq=250.0):
-    """Per-Hz source power m^2/B and white-noise density sigma^2/(sfreq/2), one-sided."""
+def _closed_form(s):
+    """K (G S G^T + C) K^T with the simulation's in-band source and noise densities."""
     n = s.G.shape[1]
     S = np.zeros((n, n), complex)
-    S[s.seed, s.seed] = moment**2 / bandwidth
-    S[s.partner, s.partner] = moment**2 / bandwidth
-    C = noise**2 / (sfreq / 2) * np.eye(s.G.shape[0])
+    S[s.seed, s.seed] = S[s.partner, s.partner] = s.source_psd
+    C = s.noise_psd * np.eye(s.G.shape[0])
     return conn.seed_coherency(conn.estimate_cross_spectrum(s.K, s.G, S, C), s.seed)
 
 

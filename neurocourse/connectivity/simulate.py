@@ -35,6 +35,7 @@ __all__ = [
     "SourceLeakageEpochs",
     "chain_network",
     "coupled_oscillators",
+    "envelope_pair",
     "field_spread_epochs",
     "narrowband_noise",
     "planted_coherency",
@@ -81,7 +82,8 @@ def narrowband_noise(shape, sfreq, freq, bandwidth, rng=None) -> np.ndarray:
     spec = (g.normal(size=(*shape[:-1], f.size)) + 1j * g.normal(size=(*shape[:-1], f.size)))
     spec *= band
     x = np.fft.irfft(spec, n=n, axis=-1)
-    return x / np.sqrt(2 * band.sum() / n**2)
+    # irfft of unit-variance complex coefficients on n_band bins has variance 4 n_band / n^2
+    return x / np.sqrt(4 * band.sum() / n**2)
 
 
 def _delay(x, lag, sfreq):
@@ -98,7 +100,7 @@ class CoupledEpochs:
     Attributes
     ----------
     data : ndarray, shape (n_epochs, 2, n_times)
-        Sensor epochs: x1 = a + ν1, x2 = b + leakage · a + ν2 (dimensionless).
+        Sensor epochs: x1 = a + ν1, x2 = b + leakage · a + ν2 (dimensionless), with ν white.
     sources : ndarray, shape (n_epochs, 2, n_times)
         The sources a and b = coupling · a(t − lag) + sqrt(1 − coupling²) · c.
     sfreq, freq, lag, coupling, leakage, snr : float
@@ -178,7 +180,8 @@ def coupled_oscillators(n_epochs=60, n_times=500, sfreq=250.0, freq=10.0, bandwi
     leakage : float
         Weight of a in sensor 2 (field spread), dimensionless.
     snr : float
-        In-band signal-to-noise power ratio of the independent sensor noise (inf: no noise).
+        In-band signal-to-noise power ratio of the independent white sensor noise (inf: no
+        noise); outside the band the sensors see only that noise.
     rng : Generator or int, optional
 
     Returns
@@ -193,15 +196,58 @@ def coupled_oscillators(n_epochs=60, n_times=500, sfreq=250.0, freq=10.0, bandwi
     if np.isfinite(snr):
         check_positive("snr", snr)
     g = _rng(rng)
-    a, c, n1, n2 = narrowband_noise((4, n_epochs, n_times), sfreq, freq, bandwidth, g)
+    a, c = narrowband_noise((2, n_epochs, n_times), sfreq, freq, bandwidth, g)
     b = k * _delay(a, lag, sfreq) + np.sqrt(1 - k**2) * c
-    noise = 0.0 if np.isinf(snr) else 1 / np.sqrt(snr)
-    x1 = a + noise * n1
-    x2 = b + lam * a + noise * n2
+    # white sensor noise whose power per frequency bin is 1/snr of the sources' in-band power:
+    # a unit-variance band of n_band bins has E|X_k|^2 = n^2/(2 n_band); white noise of
+    # variance s^2 has n s^2 in every bin
+    f = np.fft.rfftfreq(n_times, 1 / float(sfreq))
+    n_band = int(np.sum(np.abs(f - freq) <= bandwidth / 2))
+    sd = 0.0 if np.isinf(snr) else np.sqrt(n_times / (2 * n_band * snr))
+    n1, n2 = g.normal(size=(2, n_epochs, n_times))
+    x1 = a + sd * n1
+    x2 = b + lam * a + sd * n2
     return CoupledEpochs(
         data=np.stack([x1, x2], axis=1), sources=np.stack([a, b], axis=1), sfreq=float(sfreq),
         freq=float(freq), lag=lag, coupling=k, leakage=lam, snr=float(snr),
         coherency=planted_coherency(k, 2 * np.pi * freq * lag, lam, snr))
+
+
+def envelope_pair(comodulation=0.0, leakage=0.0, n_times=20000, sfreq=250.0, freq=10.0,
+                  bandwidth=4.0, mod_freq=0.2, rng=None) -> np.ndarray:
+    r"""Two band-limited signals whose amplitude envelopes may co-vary, seen with zero-lag leakage.
+
+    :math:`a = (1 + m\sin 2\pi f_m t)\,u`, :math:`b = (1 + m\sin 2\pi f_m t)\,v + \lambda a`
+    with independent carriers u, v: the envelopes share the slow modulation (depth m =
+    ``comodulation``) and the second signal contains a copy of the first (λ = ``leakage``).
+
+    Parameters
+    ----------
+    comodulation : float
+        Modulation depth m in [0, 1) (0: no true envelope coupling).
+    leakage : float
+        λ, zero-lag mixing of a into b.
+    n_times : int
+    sfreq, freq, bandwidth, mod_freq : float
+        Hz.
+    rng : Generator or int, optional
+
+    Returns
+    -------
+    ndarray, shape (1, 2, n_times)
+        One "epoch" of the two signals (dimensionless).
+
+    References
+    ----------
+    Hipp et al. (2012) Nat Neurosci 15:884; Brookes et al. (2012) NeuroImage 63:910.
+    """
+    m = float(check_range("comodulation", comodulation, 0, 1, high_inclusive=False))
+    lam = check_scalar("leakage", leakage)
+    n = check_int("n_times", n_times, 16)
+    u, v = narrowband_noise((2, n), sfreq, freq, bandwidth, _rng(rng))
+    env = 1 + m * np.sin(2 * np.pi * float(mod_freq) * np.arange(n) / sfreq)
+    a, b = env * u, env * v
+    return np.stack([a, b + lam * a])[None]
 
 
 @dataclass(frozen=True)
@@ -321,6 +367,10 @@ class SourceLeakageEpochs:
         Inverse kernel and fixed-orientation lead field.
     noise_cov : ndarray
         Sensor noise covariance (T²).
+    source_psd, noise_psd : float
+        One-sided power spectral densities inside the band: of each source (A²·m²/Hz, its
+        variance spread over the band's frequency bins) and of the white sensor noise (T²/Hz),
+        for closed-form cross-spectra (:func:`neurocourse.connectivity.estimate_cross_spectrum`).
     """
 
     estimates: np.ndarray
@@ -331,6 +381,8 @@ class SourceLeakageEpochs:
     K: np.ndarray
     G: np.ndarray
     noise_cov: np.ndarray
+    source_psd: float
+    noise_psd: float
 
 
 def source_leakage_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, bandwidth=4.0,
@@ -400,8 +452,11 @@ def source_leakage_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, band
                      + G[:, partner][None, :, None] * b[:, None, :])
     data = data + noise * g.normal(size=data.shape)
     est = np.einsum("vc,ect->evt", K, data)
+    f = np.fft.rfftfreq(n_times, 1 / float(sfreq))
+    width = np.sum(np.abs(f - freq) <= bandwidth / 2) * float(sfreq) / n_times  # Hz covered
     return SourceLeakageEpochs(estimates=est, positions=cortex.positions, seed=seed,
-                               partner=partner, resolution=K @ G, K=K, G=G, noise_cov=C)
+                               partner=partner, resolution=K @ G, K=K, G=G, noise_cov=C,
+                               source_psd=moment**2 / width, noise_psd=noise**2 / (sfreq / 2))
 
 
 @dataclass(frozen=True)
