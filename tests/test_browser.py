@@ -144,6 +144,12 @@ def check_page(browser, base: str, path: str) -> list[str]:
         drawn = page.locator(".widget-subarea > .jupyter-widgets").count()
         if drawn < views:
             problems.append(f"{views} widget views, {drawn} drawn")
+        # once the live widget is drawn, its static fallback figure is hidden (no figure twice)
+        doubled = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.nc-widget-static')).filter(e => e.offsetParent).length"
+        )
+        if drawn >= views and doubled:
+            problems.append(f"{doubled} static explorer figures still shown beside their live widget")
     raw = page.evaluate(_RAW_TEX_JS)
     if raw:
         problems.append(f"raw TeX in {len(raw)} text nodes, e.g. {raw[0]!r}")
