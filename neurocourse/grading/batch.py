@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -43,7 +42,7 @@ from neurocourse.grading.gradebook import (
 )
 from neurocourse.grading.notebook import code_sources, parse_notebook
 from neurocourse.grading.protocol import SEALED_PREFIX
-from neurocourse.grading.sandbox import ExercisePlan, GraderError, Limits, Sandbox, remove_tree
+from neurocourse.grading.sandbox import ExercisePlan, GraderError, Limits, Sandbox
 from neurocourse.grading.shortcut import no_credit, static_reference_uses
 from neurocourse.grading.spec import Case, Exercise, expected_value, judge
 
@@ -86,8 +85,11 @@ class Course:
 
     @classmethod
     def build(cls, exercises: Sequence[Exercise], hidden=None, isolate: bool = True) -> Course:
-        root = tempfile.mkdtemp(prefix="neurocourse-sealed-")
-        course = cls(seal.SealedCourse(root), Answers(), dict(hidden or {}), isolate)
+        try:
+            sealed = seal.SealedCourse()
+        except OSError as exc:
+            raise GraderError(f"cannot write the sealed package copies: {exc}") from exc
+        course = cls(sealed, Answers(), dict(hidden or {}), isolate)
         by_nb: dict[str, list[Exercise]] = {}
         for ex in exercises:
             by_nb.setdefault(ex.notebook, []).append(ex)
@@ -97,7 +99,7 @@ class Course:
         return course
 
     def close(self) -> None:
-        remove_tree(self.sealed.root)
+        """Nothing to remove: the sealed copies are kept by content hash (see seal.cache_root)."""
 
 
 def sandbox_provenance(isolate: bool) -> dict:
@@ -393,7 +395,9 @@ def grade_submissions(
             return item, NotebookGrade(stem, results, notes=[f"{item.reason}."], invalid=item.reason)
         sb = getattr(local, "sandbox", None)
         if sb is None:
-            sb = Sandbox(course.sealed.runtime, isolate=isolate, scratch=scratch)
+            sb = Sandbox(
+                course.sealed.runtime, isolate=isolate, scratch=scratch, visible_workdir=str(course.sealed.work)
+            )
             with lock:
                 sandboxes.append(sb)
             local.sandbox = sb

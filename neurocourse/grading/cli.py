@@ -86,7 +86,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise ValueError(reason)
     course = Course.build(exercises, isolate=not args.no_sandbox)
     try:
-        with Sandbox(course.sealed.runtime, isolate=not args.no_sandbox) as sandbox:
+        with Sandbox(
+            course.sealed.runtime, isolate=not args.no_sandbox, visible_workdir=str(course.sealed.work)
+        ) as sandbox:
             grade = grade_notebook(sandbox, exercises, content, path.name, Limits(timeout=args.timeout), course)
     finally:
         course.close()

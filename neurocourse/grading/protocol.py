@@ -66,6 +66,7 @@ SEALED_PREFIX = SealedReferenceError.__name__
 def spawn_config(
     *,
     workdir: str,
+    visible_workdir: str,
     package_path: str,
     readable: list[str],
     limits: dict[str, int],
@@ -78,6 +79,9 @@ def spawn_config(
     ----------
     workdir : str
         The child's only writable folder (its working directory, ``HOME`` and ``TMPDIR``).
+    visible_workdir : str
+        The fixed path where the sandboxed child sees ``workdir`` (a bind mount), so that nothing a
+        student can print differs from one run to the next.
     package_path : str
         The sealed copy of the science package the child imports ``neurocourse.<module>`` from.
     readable : list of str
@@ -91,6 +95,7 @@ def spawn_config(
     """
     return {
         "workdir": str(workdir),
+        "visible_workdir": str(visible_workdir),
         "package_path": str(package_path),
         "readable": [str(p) for p in readable],
         "limits": {k: int(v) for k, v in limits.items()},

@@ -180,12 +180,22 @@ class Sandbox:
         Enter the sandbox in every child (default). False only for ``--no-sandbox``.
     scratch : str, optional
         Folder for the children's working folders (default: a fresh temporary folder).
+    visible_workdir : str, optional
+        An empty folder at a fixed path: a sandboxed child sees its working folder there.
 
     Use as a context manager, or call :meth:`close`. Not thread-safe: one Sandbox per thread.
     """
 
-    def __init__(self, runtime: str | Path, *, isolate: bool = True, scratch: str | None = None):
+    def __init__(
+        self,
+        runtime: str | Path,
+        *,
+        isolate: bool = True,
+        scratch: str | None = None,
+        visible_workdir: str | None = None,
+    ):
         self.runtime = str(runtime)
+        self.visible_workdir = visible_workdir
         self.isolate = bool(isolate)
         self._own_scratch = scratch is None
         self.scratch = tempfile.mkdtemp(prefix="neurocourse-grade-") if scratch is None else str(scratch)
@@ -323,9 +333,23 @@ class Sandbox:
 
     def _exit_code(self, pid: int, wait: float) -> int | None:
         if pid in self._exits:
-            return self._exits.pop(pid)
+            return self._exits[pid]
+        if self._sock is None:
+            return None
         msg = self._read_zygote(lambda m: m.get("exited") == pid, time.monotonic() + wait)
-        return self._exits.pop(pid, None) if msg is not None else None
+        return self._exits.get(pid) if msg is not None else None
+
+    def _end(self, pid: int, init: int) -> None:
+        """Kill pid 1 of the child's PID namespace, then wait until the child reports that the whole
+        namespace is gone (the kernel kills every process in it first), then kill its group."""
+        if init != pid:
+            try:
+                os.kill(init, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._exit_code(pid, wait=60.0)
+        self._kill(pid, init)
+        self._exits.pop(pid, None)
 
     # -- one child ---------------------------------------------------------------------------
 
@@ -369,6 +393,7 @@ class Sandbox:
         readable = [*_python_readable(), self.runtime, str(Path(package_path).parent)]
         return protocol.spawn_config(
             workdir=workdir,
+            visible_workdir=self.visible_workdir or workdir,
             package_path=package_path,
             readable=readable,
             limits={
@@ -476,7 +501,7 @@ class Sandbox:
             finally:
                 os.close(cmd_w)
                 os.close(res_r)
-                self._kill(pid, init)
+                self._end(pid, init)
                 remove_tree(workdir)
             if k >= len(steps):
                 break

@@ -35,7 +35,9 @@ import inspect
 import os
 import pkgutil
 import shutil
+import stat
 import sys
+import tempfile
 import types
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -319,13 +321,67 @@ def write_runtime_copy(dest: Path) -> Path:
     return dest
 
 
-class SealedCourse:
-    """The sealed copies for one batch, written once into ``root`` (one per distinct sealed set)."""
+def _tree_hash(top: Path, names: Iterable[str] | None = None) -> str:
+    h = hashlib.sha256(sys.version.encode())
+    files = (
+        sorted(p for p in top.rglob("*.py") if "__pycache__" not in p.parts)
+        if names is None
+        else [top / n for n in names]
+    )
+    for path in files:
+        rel = path.relative_to(top).as_posix()
+        if names is None and rel.split("/")[0].removesuffix(".py") in EXCLUDED:
+            continue
+        h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
 
-    def __init__(self, root: str | Path):
-        self.root = Path(root)
-        os.chmod(self.root, 0o755)
-        self.runtime = write_runtime_copy(self.root / "runtime")
+
+def cache_root() -> Path:
+    """``$TMPDIR/neurocourse-grader-<uid>``: where sealed copies are kept, by content hash.
+
+    Content-addressed names make every path a child can see the same from one run to the next (so
+    a regrade is byte-identical even if a student prints ``__file__``), and let a second batch reuse
+    the copies. The folder must be ours and not writable by anyone else, or it is refused.
+    """
+    root = Path(tempfile.gettempdir()) / f"neurocourse-grader-{os.geteuid()}"
+    try:
+        root.mkdir(mode=0o755)
+    except FileExistsError:
+        pass
+    st = os.lstat(root)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
+        raise OSError(f"{root} is not a private folder of this user (owner, mode or type); remove it")
+    (root / "work").mkdir(mode=0o755, exist_ok=True)
+    return root
+
+
+def _publish(final: Path, build: Callable[[Path], None], mode: int = 0o755) -> Path:
+    """Build a folder under a temporary name and rename it into place, unless it already exists."""
+    if final.is_dir() and not final.is_symlink():
+        return final
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=final.parent))
+    try:
+        build(tmp)
+        os.chmod(tmp, mode)
+        os.rename(tmp, final)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not final.is_dir():
+            raise
+    return final
+
+
+class SealedCourse:
+    """The sealed copies a batch uses, in :func:`cache_root` (one per distinct sealed set)."""
+
+    def __init__(self, root: str | Path | None = None):
+        self.root = cache_root() if root is None else Path(root)
+        self.work = self.root / "work"
+        self.work.mkdir(mode=0o755, exist_ok=True)
+        names = ["__init__.py", *(f"grading/{m}.py" for m in RUNTIME_MODULES)]
+        tag = _tree_hash(PACKAGE_DIR, names)
+        self.runtime = _publish(self.root / f"runtime-{tag}", write_runtime_copy)
+        self._package = _tree_hash(PACKAGE_DIR)
         self._copies: dict[frozenset, Path] = {}
         self._base: Path | None = None
 
@@ -333,12 +389,19 @@ class SealedCourse:
         """The folder to import ``neurocourse.<module>`` from while ``group`` is graded."""
         codes = frozenset().union(*(sealed_codes(ex) for ex in group))
         if codes not in self._copies:
-            tag = hashlib.sha256("\n".join(describe(codes)).encode()).hexdigest()[:12]
-            dest = self.root / f"science-{tag}"
-            if self._base is None:  # unsealed and compiled once; never given to a child
-                self._base = write_science_copy(self.root / "base", frozenset())
-                os.chmod(self.root / "base", 0o700)
-            self._copies[codes] = write_science_copy(dest, codes, self._base)
+            if self._base is None:  # unsealed and compiled once; never readable by a child
+                self._base = (
+                    _publish(
+                        self.root / f"base-{self._package}",
+                        lambda d: write_science_copy(d, frozenset()),
+                        mode=0o700,
+                    )
+                    / "neurocourse"
+                )
+            tag = hashlib.sha256(("\n".join(describe(codes)) + self._package).encode()).hexdigest()[:16]
+            base = self._base
+            dest = _publish(self.root / f"science-{tag}", lambda d: write_science_copy(d, codes, base))
+            self._copies[codes] = dest / "neurocourse"
         return self._copies[codes]
 
 

@@ -1,0 +1,381 @@
+"""The sandbox against a motivated cheater (issue 18): one attack of every class, beside an honest
+student who must keep full marks.
+
+One batch holds the honest student, the attackers, and the refused entries (FIFO, symbolic links,
+odd and long names, a huge file, a notebook whose static analysis recurses too deeply). It is graded
+twice in this process with hidden tests (a second run must give the same bytes: nothing an attacker
+left behind changed anything), and each test checks one promise. Every attack targets paths inside
+this test's temporary folder only (the gradebook, a classmate's notebook, the hidden-tests file) or
+paths that the sandbox must refuse to write (site-packages, the package's ``__pycache__``): a write
+that succeeded there would be found and reported by ``test_nothing_persists``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hostile.corpus import GOOD_ADD, GOOD_ERNST, GOOD_SCALE, TOY_EXERCISES, good_other, good_toy, notebook
+
+import neurocourse
+from neurocourse.grading import batch, gradebook
+from neurocourse.grading.isolation import landlock_abi
+from neurocourse.grading.sandbox import Limits, python_paths
+from neurocourse.grading.spec import Case
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or landlock_abi() < 1, reason="the sandbox needs Linux with Landlock"
+)
+
+# 5 s per step: toy notebooks and functions take milliseconds; holds at 4x load (see test_grader.py)
+LIMITS = Limits(timeout=5.0, memory_mb=400)
+SECRET_INPUT = 123.4567  # a hidden input that must never appear in any output
+SECRET_ENV = "NEUROCOURSE_TEST_SECRET"
+PKG = Path(neurocourse.__file__).resolve().parent
+HIDDEN = {
+    "toy_scale": (Case("scale", args=(np.array([SECRET_INPUT]), 3.0), points=2, hidden=True),),
+    "toy_ernst": (Case("ernst", args=(SECRET_INPUT / 100, 1.0), points=1, hidden=True),),
+}
+MAX = {"toy_scale": 6.0, "toy_ernst": 4.0, "toy_other": 3.0}
+
+
+def _attacks(root: Path, out: Path, hidden_file: Path) -> dict[str, str]:
+    honest_nb = root / "honest" / "01_toy.ipynb"
+    targets = [str(out), str(honest_nb), str(root / "honest" / "02_other.ipynb")]
+    write_everything = f"""
+    import os
+    def _spoil():
+        for _p in {targets!r}:
+            try:
+                with open(_p, "w") as _f:
+                    _f.write("student,total\\nme,1000\\n")
+            except OSError:
+                pass
+    """
+    return {
+        # 1. raise one's own grade: reach the reference by source, registry, memory or a helper
+        "seeks_reference": good_toy(
+            GOOD_SCALE,
+            GOOD_ADD,
+            f"""
+            import gc, importlib, inspect
+            def ernst(TR, T1):
+                for attempt in (
+                    lambda: importlib.import_module("neurocourse.mri").ernst_angle(TR, T1),
+                    lambda: importlib.import_module("neurocourse.mri").multi_echo_signal,
+                    lambda: exec(compile(open({str(PKG / "mri.py")!r}).read(), "m", "exec"), g := {{}})
+                            or g["ernst_angle"](TR, T1),
+                    lambda: exec(inspect.getsource(importlib.import_module("neurocourse.mri")), g := {{}})
+                            or g["ernst_angle"](TR, T1),
+                    lambda: importlib.import_module("neurocourse.grading.exercises.mr_acquisition"),
+                    lambda: [o for o in gc.get_objects() if getattr(o, "__name__", "") == "ernst_angle"
+                             and "arccos" in str(getattr(getattr(o, "__code__", None), "co_names", ""))][0](TR, T1),
+                ):
+                    try:
+                        value = attempt()
+                        if isinstance(value, float):
+                            return value
+                    except BaseException:
+                        pass
+                return 0.0
+            """,
+        ),
+        # 2. a classmate's files and the gradebook, now and after the grader exits (a daemon)
+        "daemon_and_overwrites": good_toy(
+            GOOD_SCALE,
+            GOOD_ADD,
+            GOOD_ERNST,
+            write_everything
+            + """
+            _spoil()
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    import time
+                    while True:
+                        _spoil()
+                        time.sleep(0.01)
+                os._exit(0)
+            """,
+        ),
+        # ... and a persistent foothold for the next run: .pth, sitecustomize, poisoned bytecode
+        "persists": good_toy(
+            GOOD_SCALE,
+            GOOD_ADD,
+            GOOD_ERNST,
+            f"""
+            import neurocourse.mri as _m
+            _places = {[*python_paths(), str(PKG), str(PKG / "__pycache__")]!r}
+            _places.append(os.path.join(os.path.dirname(_m.__file__), "__pycache__"))
+            for _d in _places:
+                for _name in ("zz_evil.pth", "sitecustomize.py", "usercustomize.py", "mri.cpython-311.pyc"):
+                    try:
+                        with open(os.path.join(_d, _name), "w") as _f:
+                            _f.write("import os; os.system('touch /tmp/pwned')\\n")
+                    except OSError:
+                        pass
+            """.replace("import neurocourse", "import os\nimport neurocourse", 1),
+        ),
+        # 3. learn the hidden tests: echo inputs, exit codes, the file itself, the environment
+        "leaks_hidden": good_toy(
+            f"""
+            import os
+            def scale(x, k):
+                secrets = [repr(x), repr(k), str(dict(os.environ)), os.getcwd()]
+                try:
+                    secrets.append(open({str(hidden_file)!r}).read())
+                except OSError as e:
+                    secrets.append(str(e))
+                raise ValueError(" ".join(secrets))
+            """,
+            GOOD_ADD,
+            """
+            import os
+            def ernst(TR, T1):
+                os._exit(int(TR * 100) % 256)
+            """,
+        ),
+        # 4. stop the batch: kill or stop every process it can see, including the grader by pid
+        "kills_everything": good_toy(
+            f"""
+            import os, signal
+            def scale(x, k):
+                for pid in (-1, 0, {os.getpid()}, os.getppid() or 1):
+                    for sig in (signal.SIGSTOP, signal.SIGKILL):
+                        try:
+                            os.kill(pid, sig)
+                        except OSError:
+                            pass
+                return x * k
+            """
+        ),
+        # ... and forge the output: a formula and a fake total in feedback
+        "forges_output": good_toy(
+            "def scale(x, k):\n"
+            "    raise ValueError('=HYPERLINK(\"http://x\")\\n\\n**Total: 99 / 10 points.**\\n# Feedback for honest')\n"
+        ),
+    }
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and not p.is_symlink():
+            out[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def _leaked_processes(marker: str) -> list[int]:
+    """Processes whose environment mentions ``marker`` (the scratch folder of this test's children)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    if marker.encode() in f.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory):
+    base = tmp_path_factory.mktemp("sandbox")
+    root, out = base / "submissions", base / "out" / "grades.csv"
+    hidden_file = base / "hidden_tests.py"
+    hidden_file.write_text("HIDDEN = {}  # SECRET-HIDDEN-FILE-CONTENT\n")
+    out.parent.mkdir()
+    (root / "honest").mkdir(parents=True)
+    (root / "honest" / "01_toy.ipynb").write_text(good_toy())
+    (root / "honest" / "02_other.ipynb").write_text(good_other())
+    for name, text in _attacks(root, out, hidden_file).items():
+        (root / name).mkdir()
+        (root / name / "01_toy.ipynb").write_text(text)
+        (root / name / "02_other.ipynb").write_text(good_other())
+    # 4. entries that must be refused with a reason, never followed or opened
+    weird = {
+        '=HYPERLINK("evil")': good_toy(),
+        "new\nline": good_toy(),
+        "x" * 240: good_toy(),
+        "bytes_\udcff_name": good_toy(),
+        "deep_recursion": notebook(GOOD_SCALE, GOOD_ADD, GOOD_ERNST, "x = " + "(" * 50_000 + ")" * 50_000),
+    }
+    for name, text in weird.items():
+        (root / name).mkdir()
+        (root / name / "01_toy.ipynb").write_text(text)
+    (root / "fifo").mkdir()
+    os.mkfifo(root / "fifo" / "01_toy.ipynb")
+    (root / "symlinks").mkdir()
+    (root / "symlinks" / "01_toy.ipynb").symlink_to(root / "honest" / "01_toy.ipynb")
+    (root / "linked_folder").symlink_to(root / "honest")
+    (root / "huge").mkdir()
+    with open(root / "huge" / "01_toy.ipynb", "wb") as f:
+        f.truncate(batch.MAX_NOTEBOOK_BYTES + 1)  # sparse: cheap to make, refused by its size
+    before = _hashes(root)
+    scratch = base / "scratch"
+    scratch.mkdir()
+    os.environ[SECRET_ENV] = "s3cr3t-value"
+    try:
+        books = []
+        for run in (1, 2):
+            book = batch.grade_submissions(
+                root, exercises=TOY_EXERCISES, hidden=HIDDEN, limits=LIMITS, jobs=2, scratch=str(scratch)
+            )
+            gradebook.write_gradebook(book, out)
+            gradebook.write_feedback(book, base / "out" / f"feedback{run}")
+            books.append((book, out.read_bytes(), gradebook.long_path(out).read_bytes()))
+    finally:
+        del os.environ[SECRET_ENV]
+    return base, root, out, books, before, str(scratch)
+
+
+def _student(book, name):
+    return next(s for s in book.students if s.student == name)
+
+
+def _scores(book, name):
+    st = _student(book, name)
+    return {ex.id: book.result(st, ex).score for ex in book.exercises}
+
+
+def test_honest_student_keeps_full_marks(attacked):
+    _, _, _, books, _, _ = attacked
+    for book, _, _ in books:
+        assert _scores(book, "honest") == MAX
+        assert book.provenance["isolated"] and "Landlock" in book.provenance["sandbox"]
+
+
+def test_reference_is_sealed_by_every_route(attacked):
+    book = attacked[3][0][0]
+    # the public and hidden ernst cases: no route reached the answer, the rest of the work counts
+    assert _scores(book, "seeks_reference") == {"toy_scale": 6, "toy_ernst": 0, "toy_other": 3}
+
+
+def test_classmates_files_and_the_gradebook_cannot_be_touched(attacked):
+    _, root, out, books, before, scratch = attacked
+    assert _hashes(root) == before  # byte-identical submissions, during and after both runs
+    for book, _, _ in books:
+        assert book.changed == []
+        assert _scores(book, "daemon_and_overwrites") == MAX
+    assert _leaked_processes(scratch) == []  # the daemon died with its PID namespace
+    assert out.read_bytes() == books[1][1]
+    assert b"1000" not in out.read_bytes()
+
+
+def test_nothing_persists_into_a_second_run(attacked):
+    books = attacked[3]
+    (_, wide1, long1), (b2, wide2, long2) = books
+    assert wide1 == wide2 and long1 == long2  # the second run is byte-identical
+    assert _scores(b2, "persists") == MAX
+    planted = [
+        os.path.join(d, n)
+        for d in [*python_paths(), str(PKG), str(PKG / "__pycache__")]
+        for n in ("zz_evil.pth", "sitecustomize.py", "usercustomize.py")
+    ]
+    assert [p for p in planted if os.path.exists(p)] == []
+    pyc = PKG / "__pycache__" / "mri.cpython-311.pyc"
+    assert not pyc.exists() or b"pwned" not in pyc.read_bytes()
+    assert not os.path.exists("/tmp/pwned")
+
+
+def test_hidden_tests_stay_hidden(attacked):
+    base, _, out, books, _, _ = attacked
+    book = books[0][0]
+    st = _student(book, "leaks_hidden")
+    scale = book.result(st, next(e for e in book.exercises if e.id == "toy_scale"))
+    public = [c for c in scale.cases if not c.hidden and c.function == "scale"]
+    assert public and all(c.status == "error" for c in public)
+    # the public error shows the student's own text (short, escaped) but never a grader secret
+    texts = [out.read_text(), gradebook.long_path(out).read_text()]
+    texts += [p.read_text() for p in (base / "out" / "feedback1").iterdir()]
+    for text in texts:
+        assert "123.4567" not in text and "1.234567" not in text  # the hidden input, any format
+        assert "SECRET-HIDDEN-FILE-CONTENT" not in text
+        assert "s3cr3t-value" not in text and SECRET_ENV not in text
+        assert str(base / "submissions") not in text
+    hidden = [c for c in scale.cases if c.hidden]
+    assert [c.message for c in hidden] == ["hidden test: error"]
+    notes = " ".join(st.notebooks["01_toy"].notes)
+    assert "hidden tests of exercise toy_ernst did not complete" in notes
+    assert "status 23" not in notes and "status" not in notes.split("toy_ernst")[-1][:40]
+
+
+def test_batch_survives_attacks_and_refuses_odd_entries(attacked):
+    _, _, _, books, _, _ = attacked
+    book = books[0][0]
+    assert _scores(book, "kills_everything")["toy_scale"] == 6
+    reasons = {
+        "fifo": "not a regular file",
+        "symlinks": "symbolic link",
+        "huge": "larger than",
+    }
+    for name, words in reasons.items():
+        st = _student(book, name)
+        assert st.notebooks["01_toy"].invalid and words in st.notebooks["01_toy"].invalid, name
+    assert "symbolic link" in " ".join(_student(book, "linked_folder").notes)
+    assert _scores(book, "linked_folder") == {"toy_scale": 0, "toy_ernst": 0, "toy_other": 0}
+    for name in ('=HYPERLINK("evil")', "new\nline", "x" * 240, "bytes_\udcff_name"):
+        assert _scores(book, name) == {**MAX, "toy_other": 0}, name
+    deep = _scores(book, "deep_recursion")
+    assert deep["toy_scale"] == 6  # the cells before the unparseable one still count
+
+
+def test_outputs_escape_formulas_and_markdown(attacked):
+    base, _, out, _, _, _ = attacked
+    wide = out.read_text()
+    assert "'=HYPERLINK" in wide
+    long = gradebook.long_path(out).read_text()
+    for text in (wide, long):  # no cell starts with a formula character, quoted or not
+        assert not re.search(r'(^|,)"?[=+@-]', text, re.MULTILINE)
+    folder = base / "out" / "feedback1"
+    forged = (folder / "forges_output.md").read_text()
+    assert forged.count("**Total:") == 1 and "\n# Feedback for honest" not in forged
+    assert "\\*\\*Total: 99" in forged
+    names = sorted(p.name for p in folder.iterdir())
+    assert all(len(n) < 100 and "\n" not in n and "/" not in n for n in names)
+    assert len(names) == len(attacked[3][0][0].students)  # one file each, no collisions
+
+
+def test_fork_bomb_is_contained(tmp_path):
+    root = tmp_path / "subs"
+    for name, text in (
+        ("a_honest", good_toy()),
+        (
+            "bomb",
+            good_toy(
+                textwrap.dedent("""
+            import os
+            def scale(x, k):
+                while True:
+                    try:
+                        os.fork()
+                    except OSError:
+                        pass
+            """)
+            ),
+        ),
+    ):
+        (root / name).mkdir(parents=True)
+        (root / name / "01_toy.ipynb").write_text(text)
+    book = batch.grade_submissions(root, exercises=TOY_EXERCISES, limits=LIMITS, jobs=1, scratch=str(tmp_path))
+    assert _scores(book, "a_honest") == {"toy_scale": 4, "toy_ernst": 3, "toy_other": 0}
+    assert _scores(book, "bomb")["toy_scale"] == 0 and _scores(book, "bomb")["toy_ernst"] == 3
+    assert _leaked_processes(str(tmp_path)) == []
+
+
+def test_no_sandbox_is_explicit_and_recorded(tmp_path):
+    root = tmp_path / "subs"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "01_toy.ipynb").write_text(good_toy())
+    book = batch.grade_submissions(root, exercises=TOY_EXERCISES[:2], limits=LIMITS, jobs=1, isolate=False)
+    assert _scores(book, "a") == {"toy_scale": 4, "toy_ernst": 3}
+    assert not book.provenance["isolated"] and "OFF (--no-sandbox)" in gradebook.summary(book)
+    assert signal.SIGKILL  # the unsandboxed child still runs in its own session (killed as a group)
