@@ -109,7 +109,7 @@ def null_space_patterns(G, n_patterns=None, tol=1e-10) -> np.ndarray:
     References
     ----------
     Hämäläinen et al. (1993) Rev Mod Phys 65:413, sec. IV.A (non-uniqueness); Helmholtz (1853)
-    Ann Phys 165:211.
+    Ann Phys Chem 89:211.
     """
     G = _check_gain(G)
     _, s, Vt = np.linalg.svd(G, full_matrices=True)

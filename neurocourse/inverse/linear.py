@@ -235,8 +235,8 @@ def make_inverse_operator(G, noise_cov, *, orientation="fixed", source_nn=None, 
             orient = np.tile([loose, loose, 1.0], n_col // 3)
     wh = whitener(C, ch_types, rank)
     prior = orient if depth_rows is None else depth_rows * orient
-    if not _svd:  # internal: the caller re-assembles with its own prior
-        return InverseOperator(W=wh.W, U=None, s=None, V=None, source_std=None,
+    if not _svd:  # internal: the caller assembles the kernel itself (prior in source_std)
+        return InverseOperator(W=wh.W, U=None, s=None, V=None, source_std=prior,
                                G_white=wh.W @ G, orient_prior=orient, n_orient=n_orient,
                                frames=frames)
     return _assemble(wh.W, wh.W @ G, prior, orient, n_orient, frames)
@@ -465,19 +465,42 @@ def inverse_kernel(G, noise_cov, lambda2=1 / 9, method="dSPM", depth=None, *, li
     Gf = as_finite("G", G)
     if Gf.ndim != 2:
         raise ValueError(f"G must have shape (n_channels, n_sources), got {Gf.shape}")
-    if depth is None or depth_gain is None:
-        op = make_inverse_operator(Gf, noise_cov, orientation="fixed", depth=depth,
-                                   limit=limit, ch_types=ch_types, rank=rank)
-    else:
+    pre = make_inverse_operator(Gf, noise_cov, orientation="fixed",
+                                depth=depth if depth_gain is None else None, limit=limit,
+                                ch_types=ch_types, rank=rank, _svd=False)
+    prior = pre.source_std
+    if depth is not None and depth_gain is not None:
         Gd = as_finite("depth_gain", depth_gain)
         if Gd.shape != (Gf.shape[0], 3 * Gf.shape[1]):
             raise ValueError(f"depth_gain must have shape ({Gf.shape[0]}, {3 * Gf.shape[1]}), "
                              f"got {Gd.shape}")
-        # validate everything once through the fixed path, then swap in MNE's free depth prior
-        op = make_inverse_operator(Gf, noise_cov, orientation="fixed", depth=None, limit=limit,
-                                   ch_types=ch_types, rank=rank, _svd=False)
-        dp = _depth_prior(Gd[_depth_rows(ch_types, Gf.shape[0])], 3,
-                          float(check_positive("depth", depth)), limit)
-        op = _assemble(op.W, op.G_white, dp, op.orient_prior, 1, None)
+        prior = _depth_prior(Gd[_depth_rows(ch_types, Gf.shape[0])], 3,
+                             float(check_positive("depth", depth)), limit)
+    if method != "eLORETA":
+        return _direct_kernel(pre.W, pre.G_white, prior, float(lambda2), method)
+    op = _assemble(pre.W, pre.G_white, prior, pre.orient_prior, 1, None)
     K, nn = kernel(op, lambda2, method)
     return K if nn is None else K * nn[:, None]
+
+
+def _direct_kernel(W, Gw, prior, lam, method):
+    """Fixed-orientation MNE/dSPM/sLORETA kernel without an SVD.
+
+    With :math:`A = \\tilde G R^{1/2}` (trace-scaled) and :math:`M = (AA^\\top+\\lambda^2I)^{-1}`,
+    :math:`K = R^{1/2}A^\\top M W`; the dSPM normaliser is the row norm of :math:`R^{1/2}A^\\top M`
+    and the sLORETA one :math:`\\sqrt{R_{kk}\\,\\mathbf a_k^\\top M\\mathbf a_k}/\\lambda` (MNE's
+    ``noisenorm`` rewritten with :math:`V\\Sigma = A^\\top U`). The system is well conditioned
+    (its condition number is at most :math:`1 + \\sigma_1^2/\\lambda^2`).
+    """
+    std = np.sqrt(prior)
+    A = Gw * std
+    scale = np.sqrt(W.shape[0] / np.sum(A**2))
+    std = std * scale
+    A = A * scale
+    X = np.linalg.solve(A @ A.T + lam * np.eye(A.shape[0]), A)  # M A, (rank, n_sources)
+    Kw = X.T * std[:, None]  # kernel on whitened data
+    if method == "dSPM":
+        Kw = Kw / np.sqrt(np.sum(Kw**2, axis=1))[:, None]
+    elif method == "sLORETA":
+        Kw = Kw * (np.sqrt(lam) / (std * np.sqrt(np.sum(A * X, axis=0))))[:, None]
+    return Kw @ W

@@ -33,7 +33,7 @@ def resolution_matrix(K, G) -> np.ndarray:
 
     References
     ----------
-    Hauk, Stenroos & Treder (2022) NeuroImage 260:119444; MNE-Python
+    Hauk, Stenroos & Treder (2022) NeuroImage 255:119177; MNE-Python
     ``make_inverse_resolution_matrix``.
     """
     K = as_finite("K", K)
@@ -96,7 +96,7 @@ def resolution_metrics(res, source_rr, function="psf", n_orient=1) -> Resolution
 
     References
     ----------
-    Hauk, Stenroos & Treder (2022) NeuroImage 260:119444; Molins et al. (2008) NeuroImage
+    Hauk, Stenroos & Treder (2022) NeuroImage 255:119177; Molins et al. (2008) NeuroImage
     42:1069; MNE-Python ``mne.minimum_norm.resolution_metrics`` (there in cm).
     """
     check_option("function", function, ("psf", "ctf"))
