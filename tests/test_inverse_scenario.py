@@ -70,3 +70,38 @@ def test_inverse_explorer_builds(monkeypatch):
     w = winv.inverse_explorer()
     assert len(w.children) >= 5
     w.update()
+
+
+def test_inverse_kernel_accepts_a_forward(forwards):
+    from neurocourse.inverse import inverse_kernel
+
+    f80, _ = forwards
+    fm = f80.pick("mag")
+    C = np.eye(fm.n_channels) * (20e-15) ** 2
+    K1 = inverse_kernel(fm, C, 1 / 9, "dSPM")
+    K2 = inverse_kernel(fm.G, C, 1 / 9, "dSPM", ch_types=fm.ch_types)
+    np.testing.assert_array_equal(K1, K2)  # the same arithmetic on the same inputs
+
+
+def test_source_covariance_closed_form():
+    rng = np.random.default_rng(2)
+    G = rng.normal(size=(6, 5))
+    N = np.eye(6) * 0.1
+    C = scenario.source_covariance(G, (1, 3), (2.0, 3.0), N, correlation=0.5)
+    g1, g3 = G[:, 1], G[:, 3]
+    ref = 4 * np.outer(g1, g1) + 9 * np.outer(g3, g3) + 3 * (np.outer(g1, g3)
+                                                            + np.outer(g3, g1)) + N
+    np.testing.assert_allclose(C, ref, rtol=1e-14)
+    with pytest.raises(ValueError, match="correlation"):
+        scenario.source_covariance(G, (1, 3), (2.0, 3.0), N, correlation=1.5)
+
+
+def test_dipole_fits_improve_with_snr():
+    scn = scenario.slab(n_x=9, n_z=7, n_sensors=60)
+    fits, r0 = scenario.dipole_fits_vs_snr(scn, 5 * 9 + 4, (3.0, 30.0), rng=0)
+    # GOF rises toward 100 % and the 95 % volume shrinks (as SNR^-3: factor 1000 here, within
+    # a factor 3 because the moment and position estimates differ between the two draws)
+    assert fits[0].gof < fits[1].gof and fits[1].gof > 99.0
+    ratio = fits[0].confidence_volume / fits[1].confidence_volume
+    assert 300 < ratio < 3000
+    assert np.linalg.norm(fits[1].position - r0) < 2e-3

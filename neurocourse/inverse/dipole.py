@@ -191,11 +191,15 @@ def fit_dipole(b, noise_cov, gain: Callable, radius, center=(0, 0, 0), *, ch_typ
     num, _ = _projection_terms(whitened_gain(grid), bw)
     start = grid[int(np.argmax(num))]
 
+    lim = R - float(min_dist)
+
     def cost(x):
+        out = np.linalg.norm(x - c) - lim
+        if out > 0:  # COBYLA may probe infeasible points: never evaluate the gain outside
+            return 1.0 + out
         n, _ = _projection_terms(whitened_gain(x[None, :]), bw)
         return 1.0 - float(n[0]) / nb2
 
-    lim = R - float(min_dist)
     cons = ({"type": "ineq", "fun": lambda x: lim - np.linalg.norm(x - c)},)
     res = minimize(cost, start, method="COBYLA", constraints=cons,
                    options={"rhobeg": 5e-2 if grid_spacing >= 0.02 else grid_spacing,

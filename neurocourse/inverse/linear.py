@@ -66,6 +66,14 @@ class InverseOperator:
         return self.V.shape[0] // self.n_orient
 
 
+def _unpack_forward(G):
+    """Accept a :class:`neurocourse.forward.Forward` (duck-typed) or a plain lead-field array."""
+    if hasattr(G, "G") and hasattr(G, "ch_types"):
+        nn = getattr(G, "source_nn", None)
+        return G.G, list(G.ch_types), nn
+    return G, None, None
+
+
 def lambda2_from_snr(snr) -> float:
     """Regularisation parameter :math:`\\lambda^2 = 1/\\mathrm{SNR}^2` (MNE's convention).
 
@@ -136,9 +144,11 @@ def make_inverse_operator(G, noise_cov, *, orientation="fixed", source_nn=None, 
 
     Parameters
     ----------
-    G : array_like, shape (n_channels, n_sources) or (n_channels, 3 * n_sources)
+    G : array_like, shape (n_channels, n_sources) or (n_channels, 3 * n_sources), or Forward
         Lead field in (channel unit)/(A·m). A fixed-orientation G has one column per source;
         a free one has columns 3k + (x, y, z) (the order of ``neurocourse.meg.lead_field``).
+        A :class:`neurocourse.forward.Forward` supplies G and its channel types (and its
+        ``source_nn`` when it is free and the orientation is fixed or loose).
     noise_cov : array_like, shape (n_channels, n_channels)
         Noise covariance in (channel unit)².
     orientation : {"fixed", "loose", "free"}, default "fixed"
@@ -169,6 +179,11 @@ def make_inverse_operator(G, noise_cov, *, orientation="fixed", source_nn=None, 
     31:160 (loose orientation, depth weighting); MNE-Python ``make_inverse_operator``,
     ``compute_depth_prior``.
     """
+    G, fwd_types, fwd_nn = _unpack_forward(G)
+    if ch_types is None:
+        ch_types = fwd_types
+    if source_nn is None and orientation != "free":
+        source_nn = fwd_nn if G.shape[1] == 3 * (0 if fwd_nn is None else len(fwd_nn)) else None
     G = as_finite("G", G)
     if G.ndim != 2:
         raise ValueError(f"G must have shape (n_channels, n_sources), got {G.shape}")
@@ -347,7 +362,8 @@ def kernel(op: InverseOperator, lambda2=1 / 9, method="dSPM", *, eloreta_eps=1e-
         operator's source frame).
     noise_norm : ndarray, shape (n_sources,) or None
         Per-location factor (1/(A·m)) that turns ``K @ b`` into dSPM or sLORETA values
-        (dimensionless); ``None`` for MNE and eLORETA.
+        (dimensionless); ``None`` for MNE and eLORETA. Zero for a source with a zero lead
+        field (invisible to the sensors), whose estimate is zero.
 
     References
     ----------
@@ -373,7 +389,8 @@ def kernel(op: InverseOperator, lambda2=1 / 9, method="dSPM", *, eloreta_eps=1e-
     nrm2 = np.sum((leads * weight) ** 2, axis=1)
     if op.n_orient == 3:
         nrm2 = nrm2.reshape(-1, 3).sum(axis=1)
-    return K, 1.0 / np.sqrt(nrm2)
+    nrm = np.sqrt(nrm2)
+    return K, np.where(nrm > 0, 1.0 / np.where(nrm > 0, nrm, 1.0), 0.0)  # invisible: 0
 
 
 def apply_inverse(op: InverseOperator, b, lambda2=1 / 9, method="dSPM", pick_ori=None):
@@ -425,8 +442,9 @@ def inverse_kernel(G, noise_cov, lambda2=1 / 9, method="dSPM", depth=None, *, li
 
     Parameters
     ----------
-    G : array_like, shape (n_channels, n_sources)
-        Fixed-orientation lead field in (channel unit)/(A·m).
+    G : array_like, shape (n_channels, n_sources), or Forward
+        Fixed-orientation lead field in (channel unit)/(A·m) (a fixed
+        :class:`neurocourse.forward.Forward` also supplies the channel types).
     noise_cov : array_like, shape (n_channels, n_channels)
         Full-rank noise covariance in (channel unit)².
     lambda2 : float, default 1/9
@@ -462,6 +480,12 @@ def inverse_kernel(G, noise_cov, lambda2=1 / 9, method="dSPM", depth=None, *, li
     """
     check_option("method", method, METHODS)
     check_positive("lambda2", lambda2)
+    if hasattr(G, "orientation") and G.orientation != "fixed":
+        raise ValueError("G must be a fixed-orientation Forward (use Forward.to_fixed()) or an "
+                         "(n_channels, n_sources) array")
+    G, fwd_types, _ = _unpack_forward(G)
+    if ch_types is None:
+        ch_types = fwd_types
     Gf = as_finite("G", G)
     if Gf.ndim != 2:
         raise ValueError(f"G must have shape (n_channels, n_sources), got {Gf.shape}")
@@ -499,8 +523,11 @@ def _direct_kernel(W, Gw, prior, lam, method):
     A = A * scale
     X = np.linalg.solve(A @ A.T + lam * np.eye(A.shape[0]), A)  # M A, (rank, n_sources)
     Kw = X.T * std[:, None]  # kernel on whitened data
-    if method == "dSPM":
-        Kw = Kw / np.sqrt(np.sum(Kw**2, axis=1))[:, None]
-    elif method == "sLORETA":
-        Kw = Kw * (np.sqrt(lam) / (std * np.sqrt(np.sum(A * X, axis=0))))[:, None]
+    if method in ("dSPM", "sLORETA"):
+        if method == "dSPM":
+            nrm = np.sqrt(np.sum(Kw**2, axis=1))
+        else:
+            nrm = std * np.sqrt(np.clip(np.sum(A * X, axis=0), 0, None)) / np.sqrt(lam)
+        # a source the sensors cannot see (zero lead field) has a zero kernel row: keep it zero
+        Kw = Kw * np.where(nrm > 0, 1.0 / np.where(nrm > 0, nrm, 1.0), 0.0)[:, None]
     return Kw @ W
