@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 METHODS = ("coh", "cohy", "imcoh", "plv", "pli", "wpli", "wpli2_debiased")
+_CHUNK_ELEMENTS = 4_000_000  # per-epoch matrices held at once (64 MB of complex128)
 
 
 def tapers(n_times, sfreq, mode="multitaper", bandwidth=None, low_bias=True):
@@ -178,22 +179,29 @@ def epoch_spectra(data, sfreq, mode="multitaper", fmin=None, fmax=np.inf, bandwi
             f"(resolution {sfreq / n_times:g} Hz), got fmin={fmin:g}, fmax={fmax:g}"
         )
     win, w = tapers(n_times, sfreq, mode, bandwidth, low_bias)
-    xc = x - x.mean(axis=2, keepdims=True)
     idx = np.flatnonzero(keep)
     n_e, n_s = x.shape[:2]
-    X = np.empty((n_e, win.shape[0], n_s, idx.size), dtype=complex)
-    # a few bins: the DFT at those bins as one matrix product is cheaper than a full rfft
-    few = idx.size * 8 < freqs.size
-    if few:  # real BLAS products with the cosine and sine parts of the DFT at those bins
-        arg = 2 * np.pi * np.outer(np.arange(n_times), idx) / n_times
-        cos, sin = np.cos(arg), -np.sin(arg)
-    flat = xc.reshape(-1, n_times)
-    for k, taper in enumerate(win):  # one taper at a time bounds memory at the data size
-        tapered = flat * taper
-        if few:
-            X[:, k] = (tapered @ cos + 1j * (tapered @ sin)).reshape(n_e, n_s, idx.size)
-        else:
-            X[:, k] = np.fft.rfft(tapered, axis=-1)[:, idx].reshape(n_e, n_s, idx.size)
+    n_k = win.shape[0]
+    flat = x.reshape(-1, n_times)
+    mean = flat.mean(axis=1)
+    # the mean is removed through linearity, DFT((x - m) w) = DFT(x w) - m DFT(w), so the data
+    # are never copied
+    if idx.size * 8 < freqs.size:
+        # few bins: every taper and bin in one real matrix product (the data are read once);
+        # columns are cos and -sin of the DFT at those bins, weighted by each taper
+        arg = 2 * np.pi * np.outer(np.arange(n_times), idx) / n_times  # (t, f)
+        basis = np.concatenate([win.T[:, :, None] * np.cos(arg)[:, None, :],
+                                -win.T[:, :, None] * np.sin(arg)[:, None, :]], axis=1)
+        basis = basis.reshape(n_times, 2 * n_k * idx.size)
+        R = flat @ basis - np.outer(mean, basis.sum(axis=0))  # (e * n, 2 K F)
+        R = R.reshape(n_e, n_s, 2, n_k, idx.size)
+        X = np.ascontiguousarray((R[:, :, 0] + 1j * R[:, :, 1]).transpose(0, 2, 1, 3))
+    else:
+        X = np.empty((n_e, n_k, n_s, idx.size), dtype=complex)
+        for k, taper in enumerate(win):  # one taper at a time bounds memory at the data size
+            F = np.fft.rfft(flat * taper, axis=-1)[:, idx]
+            F -= np.outer(mean, np.fft.rfft(taper)[idx])
+            X[:, k] = F.reshape(n_e, n_s, idx.size)
     scale = np.ones(freqs.size)
     scale[0] = 1 / np.sqrt(2)
     if n_times % 2 == 0:
@@ -427,28 +435,41 @@ def spectral_connectivity(data, sfreq, method="coh", mode="multitaper", fmin=Non
                 out["coh"][..., sl] = np.moveaxis(np.abs(cohy), 0, -1)
             if "imcoh" in out:
                 out["imcoh"][..., sl] = np.moveaxis(cohy.imag, 0, -1)
-        if "plv" in out:
-            Ce = Cb.transpose(0, 1, 3, 2)  # (fb, e, n, k)
-            Se = np.matmul(Ce, np.swapaxes(Ce.conj(), -1, -2))  # (fb, e, n, n)
-            mag = np.abs(Se)
-            np.divide(Se, mag, out=Se, where=mag > 0)
-            Se[mag == 0] = 0
-            out["plv"][..., sl] = np.moveaxis(np.abs(Se.mean(axis=1)), 0, -1)
-        if need_im:
-            M = np.matmul(np.swapaxes(Cb.imag, -1, -2), Cb.real)  # sum_k Im_i Re_j, (fb, e, n, n)
-            imS = M - np.swapaxes(M, -1, -2)  # Im(X_i conj X_j) summed over tapers
-            if "pli" in out:
-                out["pli"][..., sl] = np.moveaxis(np.abs(np.sign(imS).mean(axis=1)), 0, -1)
-            if {"wpli", "wpli2_debiased"} & set(methods):
-                s = imS.sum(axis=1)
-                sa = np.abs(imS).sum(axis=1)
-                if "wpli" in out:
-                    num = np.abs(s)
-                    out["wpli"][..., sl] = np.moveaxis(
-                        np.divide(num, sa, out=np.zeros_like(num), where=sa > 0), 0, -1)
-                if "wpli2_debiased" in out:
-                    s2 = np.einsum("feij,feij->fij", imS, imS)
-                    num, den = s**2 - s2, sa**2 - s2
-                    out["wpli2_debiased"][..., sl] = np.moveaxis(
-                        np.divide(num, den, out=np.zeros_like(num), where=den > 0), 0, -1)
+        if "plv" in out or need_im:
+            # per-epoch n x n matrices, accumulated over chunks of epochs to bound memory
+            fb = Cb.shape[0]
+            chunk = max(1, int(_CHUNK_ELEMENTS // (fb * n_s * n_s)))
+            plv_sum = np.zeros((fb, n_s, n_s), complex) if "plv" in out else None
+            sign_sum = np.zeros((fb, n_s, n_s)) if "pli" in out else None
+            s = np.zeros((fb, n_s, n_s))
+            sa = np.zeros((fb, n_s, n_s))
+            s2 = np.zeros((fb, n_s, n_s))
+            for e0 in range(0, n_e, chunk):
+                Ce = Cb[:, e0:e0 + chunk]  # (fb, ec, k, n)
+                if plv_sum is not None:
+                    Se = np.matmul(np.swapaxes(Ce, -1, -2), Ce.conj())  # (fb, ec, n, n)
+                    mag = np.abs(Se)
+                    np.divide(Se, mag, out=Se, where=mag > 0)
+                    Se[mag == 0] = 0
+                    plv_sum += Se.sum(axis=1)
+                if need_im:
+                    M = np.matmul(np.swapaxes(Ce.imag, -1, -2), Ce.real)  # sum_k Im_i Re_j
+                    imS = M - np.swapaxes(M, -1, -2)  # Im(X_i conj X_j) summed over tapers
+                    if sign_sum is not None:
+                        sign_sum += np.sign(imS).sum(axis=1)
+                    s += imS.sum(axis=1)
+                    sa += np.abs(imS).sum(axis=1)
+                    s2 += np.einsum("feij,feij->fij", imS, imS)
+            if plv_sum is not None:
+                out["plv"][..., sl] = np.moveaxis(np.abs(plv_sum / n_e), 0, -1)
+            if sign_sum is not None:
+                out["pli"][..., sl] = np.moveaxis(np.abs(sign_sum / n_e), 0, -1)
+            if "wpli" in out:
+                num = np.abs(s)
+                out["wpli"][..., sl] = np.moveaxis(
+                    np.divide(num, sa, out=np.zeros_like(num), where=sa > 0), 0, -1)
+            if "wpli2_debiased" in out:
+                num, den = s**2 - s2, sa**2 - s2
+                out["wpli2_debiased"][..., sl] = np.moveaxis(
+                    np.divide(num, den, out=np.zeros_like(num), where=den > 0), 0, -1)
     return SpectralConnectivity(freqs=spec.freqs, values=out, n_epochs=n_e, n_tapers=n_k)
