@@ -10,7 +10,8 @@ request that does not go to that server is aborted and counted. A page fails whe
 - TeX is left raw after MathJax has finished (``\\(``, ``\\[``, ``$$``, ``\\begin{`` ... in the text);
 - it has saved widget state but the widget manager drew fewer widgets than the page has views;
 - a figure is wider than the text column, or shrunk so much that the smallest label the book's
-  figures use (8 pt at 100 dpi, ``book/matplotlibrc``) is displayed below 8 pt.
+  figures use (8 pt at 100 dpi, ``book/matplotlibrc``) is displayed below 8 pt;
+- a code block runs wider than the column (long lines must wrap).
 
 The book must be built first (``make book``; ``make test`` runs this after the strict build). The
 directory is ``$NEUROCOURSE_BOOK_HTML``, default ``_build/html``. ``test_checker_fails_on_raw_tex``
@@ -150,6 +151,13 @@ def check_page(browser, base: str, path: str) -> list[str]:
         )
         if drawn >= views and doubled:
             problems.append(f"{doubled} static explorer figures still shown beside their live widget")
+    # long code lines wrap (web/static/neurocourse-web.css) instead of running off the column
+    overflowing = page.evaluate(
+        "() => Array.from(document.querySelectorAll('main div.cell pre'))"
+        ".filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 2).length"
+    )
+    if overflowing:
+        problems.append(f"{overflowing} code blocks wider than the column (long lines do not wrap)")
     raw = page.evaluate(_RAW_TEX_JS)
     if raw:
         problems.append(f"raw TeX in {len(raw)} text nodes, e.g. {raw[0]!r}")
