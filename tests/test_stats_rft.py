@@ -70,7 +70,7 @@ def test_rft_threshold_controls_fwe_on_smooth_fields():
     fields = stats.smooth_fields(n_fields, shape, fwhm, rng=1)
     u = stats.rft_threshold(stats.resels_box(shape, fwhm))
     fwe = np.mean(fields.reshape(n_fields, -1).max(axis=1) > u)
-    lo, hi = scipy.stats.binom.ppf([0.0005, 0.9995], n_fields, 0.05) / n_fields
+    _lo, hi = scipy.stats.binom.ppf([0.0005, 0.9995], n_fields, 0.05) / n_fields
     # smooth Gaussian field, moderate threshold: RFT is close to nominal (slightly conservative)
     assert fwe <= hi and fwe >= 0.005
 

@@ -71,3 +71,25 @@ def test_student_noise_is_heavy_tailed_across_subjects():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_field_autocorrelation_closed_form_and_measured():
+    fwhm = 4.0
+    sigma = fwhm / np.sqrt(8 * np.log(2))
+    lags = np.arange(9)
+    # white noise through a Gaussian of s.d. sigma: correlation exp(-d^2 / (4 sigma^2)); the
+    # kernel is sampled and truncated at 4 sigma, which perturbs it by ~1e-4
+    np.testing.assert_allclose(stats.field_autocorrelation(fwhm, 8), np.exp(-lags**2 / (4 * sigma**2)),
+                               atol=2e-4)
+    f = stats.smooth_fields(200, (500,), fwhm, "heavy", rng=5)
+    measured = [np.mean(f[:, : f.shape[1] - d] * f[:, d:]) for d in (0, 6, 12)]
+    # 200 x 500 samples of a field correlated over ~30 voxels: ~3000 effective samples, SE ~0.02
+    np.testing.assert_allclose(measured, stats.field_autocorrelation(fwhm, 12, "heavy")[[0, 6, 12]],
+                               atol=0.06)
+
+
+def test_subject_estimates_moments():
+    y, v = stats.subject_estimates(20000, mu=0.5, tau=0.4, sigma_range=(0.1, 0.8), rng=6)
+    assert v.min() >= 0.01 and v.max() <= 0.64
+    # Var(y) = tau^2 + E[sigma^2] = 0.16 + (0.8^3 - 0.1^3) / (3 * 0.7) = 0.403; SE ~0.004
+    assert abs(y.mean() - 0.5) < 0.02 and abs(y.var() - (0.16 + (0.512 - 0.001) / 2.1)) < 0.02

@@ -3,10 +3,12 @@
 Modules: :mod:`~neurocourse.stats.group` (second-level models), :mod:`~neurocourse.stats.permutation`
 (max-statistic sign flipping, :func:`permutation_fwe`), :mod:`~neurocourse.stats.cluster`
 (cluster extent and mass), :mod:`~neurocourse.stats.tfce`, :mod:`~neurocourse.stats.rft`
-(random field theory), :mod:`~neurocourse.stats.simulate` (seeded group studies) and
-:mod:`~neurocourse.stats.compare` (the methods side by side, measured error rates).
+(random field theory), :mod:`~neurocourse.stats.simulate` (seeded group studies),
+:mod:`~neurocourse.stats.compare` (the methods side by side, measured error rates),
+:mod:`~neurocourse.stats.circularity` (double dipping) and :mod:`~neurocourse.stats.power`.
 """
 
+from neurocourse.stats.circularity import SelectionResult, selection_bias
 from neurocourse.stats.cluster import (
     CLUSTER_STATISTICS,
     ClusterResult,
@@ -30,6 +32,7 @@ from neurocourse.stats.permutation import (
     sign_flip_patterns,
     signflip_t,
 )
+from neurocourse.stats.power import one_sample_power, subjects_for_power
 from neurocourse.stats.rft import (
     FWHM_PER_SIGMA,
     ec_densities,
@@ -43,9 +46,11 @@ from neurocourse.stats.rft import (
 from neurocourse.stats.simulate import (
     GroupStudy,
     blob_effect,
+    field_autocorrelation,
     simulate_group_study,
     smooth_fields,
     smoothing_kernel,
+    subject_estimates,
 )
 from neurocourse.stats.tfce import TFCE_CONVENTIONS, TFCEResult, tfce, tfce_fwe, tfce_stack
 
@@ -59,6 +64,7 @@ __all__ = [
     "GroupEffect",
     "GroupStudy",
     "PermutationResult",
+    "SelectionResult",
     "TFCEResult",
     "blob_effect",
     "cluster_fwe",
@@ -69,10 +75,12 @@ __all__ = [
     "error_rates",
     "estimate_fwhm",
     "expected_ec",
+    "field_autocorrelation",
     "find_clusters",
     "fixed_effects",
     "max_cluster_statistic",
     "mixed_effects",
+    "one_sample_power",
     "one_sample_t",
     "permutation_fwe",
     "resels_box",
@@ -80,11 +88,14 @@ __all__ = [
     "rft_p_value",
     "rft_threshold",
     "second_level_glm",
+    "selection_bias",
     "sign_flip_patterns",
     "signflip_t",
     "simulate_group_study",
     "smooth_fields",
     "smoothing_kernel",
+    "subject_estimates",
+    "subjects_for_power",
     "tfce",
     "tfce_fwe",
     "tfce_stack",

@@ -43,9 +43,11 @@ __all__ = [
     "KERNELS",
     "GroupStudy",
     "blob_effect",
+    "field_autocorrelation",
     "simulate_group_study",
     "smooth_fields",
     "smoothing_kernel",
+    "subject_estimates",
 ]
 
 KERNELS = ("gaussian", "heavy")
@@ -225,3 +227,70 @@ def simulate_group_study(n_subjects=20, shape=(48, 48), fwhm=4.0, effect=None, s
         fields *= scale.reshape((-1,) + (1,) * len(shp))
     Y = eff[None] + sd * fields
     return GroupStudy(Y, np.array(eff), eff != 0, float(fwhm), kernel, noise_df)
+
+
+def field_autocorrelation(fwhm, max_lag, kernel="gaussian"):
+    """Spatial autocorrelation of :func:`smooth_fields` along one axis, lags 0 .. max_lag (voxels).
+
+    The correlation of a kernel-smoothed white field at lag d is the kernel's autocorrelation at d
+    divided by its value at 0, computed here from the 1-D kernel (exact for 1-D fields).
+
+    Parameters
+    ----------
+    fwhm : float
+        FWHM of the Gaussian (core) kernel, voxels, > 0.
+    max_lag : int
+        Largest lag (voxels), >= 0.
+    kernel : {"gaussian", "heavy"}, default="gaussian"
+        Kernel (see :func:`smoothing_kernel`).
+
+    Returns
+    -------
+    ndarray, shape (max_lag + 1,)
+        Correlations, 1 at lag 0.
+    """
+    max_lag = check_int("max_lag", max_lag, 0)
+    k = smoothing_kernel(fwhm, 1, kernel)
+    full = np.correlate(k, k, mode="full")
+    c = full[k.size - 1:]
+    c = np.concatenate([c, np.zeros(max(0, max_lag + 1 - c.size))])
+    return c[: max_lag + 1] / c[0]
+
+
+def subject_estimates(n_subjects=12, mu=0.5, tau=0.4, sigma_range=(0.1, 0.8), rng=None):
+    """First-level summaries of one voxel: estimates ``y_s`` and their variances ``sigma_s^2``.
+
+    ``y_s = mu + eta_s + e_s`` with ``eta_s ~ N(0, tau^2)`` (between subjects) and
+    ``e_s ~ N(0, sigma_s^2)`` (within subject), ``sigma_s`` uniform in ``sigma_range``: the
+    two-level model that fixed, random and mixed effects estimate differently.
+
+    Parameters
+    ----------
+    n_subjects : int, default=12
+        Number of subjects, >= 2.
+    mu : float, default=0.5
+        Population mean effect (data units, e.g. % signal change).
+    tau : float, default=0.4
+        Between-subject standard deviation (data units), >= 0.
+    sigma_range : (float, float), default=(0.1, 0.8)
+        Range of the first-level standard errors (data units), 0 < low <= high.
+    rng : numpy.random.Generator or int or None
+        Random generator or seed.
+
+    Returns
+    -------
+    y : ndarray, shape (n_subjects,)
+        Subject estimates.
+    variances : ndarray, shape (n_subjects,)
+        Their first-level variances (data units squared).
+    """
+    n = check_int("n_subjects", n_subjects, 2)
+    mu = float(as_finite("mu", mu))
+    tau = float(check_positive("tau", tau, allow_zero=True))
+    lo, hi = (float(v) for v in check_positive("sigma_range", sigma_range))
+    if hi < lo:
+        raise ValueError(f"sigma_range must be (low, high) with low <= high, got {sigma_range!r}")
+    rng = np.random.default_rng(rng)
+    sigma = rng.uniform(lo, hi, n)
+    y = mu + tau * rng.standard_normal(n) + sigma * rng.standard_normal(n)
+    return y, sigma**2
