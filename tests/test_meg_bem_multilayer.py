@@ -346,9 +346,13 @@ def test_meg_independent_of_conductivities(ico2_models):
     g80 = bem_meg_lead_field(ico2_models["iso80"], src, pos, nrm)
     g15 = bem_meg_lead_field(ico2_models["iso15"], src, pos, nrm)
     # in a sphere B does not depend on the radial conductivity profile; on the same ico-2 mesh
-    # the two BEMs differ by discretisation only: measured ≤ 0.006 relative (Frobenius),
+    # the two BEMs differ by discretisation only: measured 0.0012 relative (Frobenius),
     # bound 0.01 (the single-ico-2 accuracy against Sarvas is about 0.01)
     assert np.linalg.norm(g80 - g15) / np.linalg.norm(g80) < 0.01
+    # the isolated-problem approach hardly matters for MEG (the field is dominated by the
+    # inner surface): the standard formulation agrees to the same bound (measured 0.0023)
+    g_std = bem_meg_lead_field(ico2_models["std80"], src, pos, nrm)
+    assert np.linalg.norm(g80 - g_std) / np.linalg.norm(g80) < 0.01
 
 
 def test_one_layer_reduces_to_single_shell_solver():
