@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import sparse
 
 from neurocourse._validation import as_finite, check_option, check_points, check_type
 from neurocourse.eeg.montage import Montage
@@ -166,9 +165,7 @@ class Forward:
 def _meg_rows(head, src, sensors: SensorArray) -> np.ndarray:
     if isinstance(head, ShellModel):
         return sensor_lead_field(src, sensors, center=head.center)
-    W = sparse.csr_matrix((sensors.weights, (sensors.channel_of_point,
-                                           np.arange(sensors.weights.size))),
-                          shape=(sensors.n_channels, sensors.weights.size))
+    W = sensors.integration_matrix()  # coil integration, as sensor_lead_field applies it
     if isinstance(head, BEMModel):
         return W @ bem_lead_field(head, src, sensors.points, sensors.point_normals)
     return W @ bem_meg_lead_field(head, src, sensors.points, sensors.point_normals)
