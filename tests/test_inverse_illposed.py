@@ -102,3 +102,23 @@ def test_bad_covariance():
         inverse.whitener(np.array([[1.0, 2.0], [0.0, 1.0]]))
     with pytest.raises(ValueError, match="ch_types"):
         inverse.whitener(np.eye(2), ["mag", "foo"])
+
+
+def test_simulated_baseline_has_the_requested_covariance():
+    rng = np.random.default_rng(5)
+    A = rng.normal(size=(6, 6))
+    C = A @ A.T + np.eye(6)
+    X = inverse.simulate_baseline(C, 40000, rng=1)
+    # sample covariance of 40 000 Gaussian draws: SE of each entry <= sqrt(2/n) * max var
+    # (~0.7 % of the largest variance); 5 % is > 6 SE, so this never flakes
+    np.testing.assert_allclose(np.cov(X), C, atol=0.05 * np.diag(C).max())
+
+
+def test_short_baseline_needs_shrinkage():
+    rng = np.random.default_rng(6)
+    C = np.diag(rng.uniform(0.5, 2.0, 30))
+    X = inverse.simulate_baseline(C, 12, rng=2)  # fewer samples than channels: rank 11
+    with pytest.raises(ValueError, match="positive definite"):
+        inverse.whitener(inverse.estimate_noise_cov(X))
+    w = inverse.whitener(inverse.estimate_noise_cov(X, shrinkage="ledoit_wolf"))
+    assert w.rank == 30  # shrinkage restores full rank

@@ -1,4 +1,7 @@
-"""The M/EEG inverse problem: ill-posedness, noise and whitening, linear inverses."""
+"""The M/EEG inverse problem: ill-posedness (SVD, null space), noise covariance and whitening,
+minimum-norm-type inverses (MNE, dSPM, sLORETA, eLORETA) and the choice of λ², the LCMV
+beamformer, single-dipole fitting, and resolution analysis. Small seeded scenarios for the
+chapter live in ``neurocourse.inverse.scenario``."""
 
 from neurocourse.inverse.beamformer import LCMV, apply_lcmv, lcmv_power, make_lcmv
 from neurocourse.inverse.dipole import DipoleFit, dipole_gof, fit_dipole, guess_grid
@@ -17,7 +20,13 @@ from neurocourse.inverse.linear import (
     lambda2_from_snr,
     make_inverse_operator,
 )
-from neurocourse.inverse.noise import Whitener, check_covariance, estimate_noise_cov, whitener
+from neurocourse.inverse.noise import (
+    Whitener,
+    check_covariance,
+    estimate_noise_cov,
+    simulate_baseline,
+    whitener,
+)
 from neurocourse.inverse.regularization import RegularizationCurve, regularization_curve
 from neurocourse.inverse.resolution import (
     ResolutionMetrics,
@@ -52,6 +61,7 @@ __all__ = [
     "regularization_curve",
     "resolution_matrix",
     "resolution_metrics",
+    "simulate_baseline",
     "whitened_svd",
     "whitener",
 ]

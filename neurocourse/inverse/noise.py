@@ -53,8 +53,9 @@ def _groups(ch_types, n):
 def check_covariance(name, cov, n=None) -> np.ndarray:
     """Return ``cov`` as a symmetric positive semi-definite (n, n) float array.
 
-    Raises ValueError naming ``name`` if it is not square, not of size ``n``, not symmetric
-    (relative tolerance 1e-8) or has a negative eigenvalue below round-off.
+    Raises ValueError naming ``name`` if it is not square, not of size ``n``, all zero, or not
+    symmetric (relative tolerance 1e-8). Definiteness is checked where it matters, by
+    :func:`whitener` (from the eigenvalues of each channel group).
     """
     C = as_finite(name, cov)
     if C.ndim != 2 or C.shape[0] != C.shape[1]:
@@ -133,6 +134,32 @@ def whitener(noise_cov, ch_types=None, rank=None) -> Whitener:
         eigs.append(e)
     W = np.vstack(rows)
     return Whitener(W=W, rank=W.shape[0], eigenvalues=np.concatenate(eigs))
+
+
+def simulate_baseline(noise_cov, n_times, rng=None) -> np.ndarray:
+    """Draw noise-only (baseline) samples with a given covariance.
+
+    Parameters
+    ----------
+    noise_cov : array_like, shape (n_channels, n_channels)
+        True noise covariance in (channel unit)², positive semi-definite.
+    n_times : int
+        Number of samples (>= 2).
+    rng : Generator or int, optional
+        Random generator or seed.
+
+    Returns
+    -------
+    baseline : ndarray, shape (n_channels, n_times)
+        Zero-mean Gaussian samples in channel units.
+    """
+    C = check_covariance("noise_cov", noise_cov)
+    n_t = check_int("n_times", n_times, 2)
+    e, v = np.linalg.eigh(C)
+    if e[0] < -1e-10 * e[-1]:
+        raise ValueError("noise_cov must be positive semi-definite")
+    root = v * np.sqrt(np.clip(e, 0, None))
+    return root @ np.random.default_rng(rng).standard_normal((C.shape[0], n_t))
 
 
 def estimate_noise_cov(baseline, shrinkage=0.0) -> np.ndarray:
