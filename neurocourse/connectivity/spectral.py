@@ -443,23 +443,30 @@ def spectral_connectivity(data, sfreq, method="coh", mode="multitaper", fmin=Non
             sign_sum = np.zeros((fb, n_s, n_s)) if "pli" in out else None
             s = np.zeros((fb, n_s, n_s))
             sa = np.zeros((fb, n_s, n_s))
-            s2 = np.zeros((fb, n_s, n_s))
+            s2 = np.zeros((fb, n_s, n_s)) if "wpli2_debiased" in out else None
+            if need_im:  # contiguous real operands so that the batched products use BLAS
+                re = np.ascontiguousarray(Cb.real)  # (fb, e, k, n)
+                im_t = np.ascontiguousarray(np.swapaxes(Cb.imag, -1, -2))  # (fb, e, n, k)
             for e0 in range(0, n_e, chunk):
-                Ce = Cb[:, e0:e0 + chunk]  # (fb, ec, k, n)
+                e1 = min(e0 + chunk, n_e)
                 if plv_sum is not None:
+                    Ce = np.ascontiguousarray(Cb[:, e0:e1])  # (fb, ec, k, n)
                     Se = np.matmul(np.swapaxes(Ce, -1, -2), Ce.conj())  # (fb, ec, n, n)
                     mag = np.abs(Se)
                     np.divide(Se, mag, out=Se, where=mag > 0)
                     Se[mag == 0] = 0
                     plv_sum += Se.sum(axis=1)
                 if need_im:
-                    M = np.matmul(np.swapaxes(Ce.imag, -1, -2), Ce.real)  # sum_k Im_i Re_j
+                    M = np.matmul(im_t[:, e0:e1], re[:, e0:e1])  # sum_k Im_i Re_j
                     imS = M - np.swapaxes(M, -1, -2)  # Im(X_i conj X_j) summed over tapers
+                    del M
+                    s += imS.sum(axis=1)
                     if sign_sum is not None:
                         sign_sum += np.sign(imS).sum(axis=1)
-                    s += imS.sum(axis=1)
-                    sa += np.abs(imS).sum(axis=1)
-                    s2 += np.einsum("feij,feij->fij", imS, imS)
+                    if s2 is not None:
+                        s2 += np.einsum("feij,feij->fij", imS, imS)
+                    np.abs(imS, out=imS)
+                    sa += imS.sum(axis=1)
             if plv_sum is not None:
                 out["plv"][..., sl] = np.moveaxis(np.abs(plv_sum / n_e), 0, -1)
             if sign_sum is not None:
