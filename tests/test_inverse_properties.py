@@ -52,6 +52,8 @@ def test_resolution_matrix_identity_without_regularisation_limit():
     rng = np.random.default_rng(0)
     G = rng.normal(size=(12, 12))
     K = linear.inverse_kernel(G, np.eye(12), 1e-12, "MNE")
+    # Res = V diag(s^2 / (s^2 + lambda2)) V^T deviates from I by ~lambda2 / s_min^2; after trace
+    # scaling s_min^2 of a random 12 x 12 matrix is > 1e-4, so the deviation is < 1e-8 << 1e-6
     np.testing.assert_allclose(resolution.resolution_matrix(K, G), np.eye(12), atol=1e-6)
 
 
@@ -88,3 +90,39 @@ def test_lambda2_from_snr():
     assert linear.lambda2_from_snr(3.0) == pytest.approx(1 / 9, rel=1e-15)
     with pytest.raises(ValueError, match="snr"):
         linear.lambda2_from_snr(0.0)
+
+
+def test_free_orientation_metrics_closed_form():
+    # a perfect free-orientation estimator (Res = I) has zero peak error, CoG error and spread;
+    # a 3x3 rotation inside each block (Frobenius-combined) changes nothing
+    rng = np.random.default_rng(3)
+    rr = rng.normal(size=(8, 3)) * 0.03
+    Q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    res = np.kron(np.eye(8), Q)
+    met = resolution.resolution_metrics(res, rr, "psf", n_orient=3)
+    assert np.all(met.peak_error == 0) and np.allclose(met.cog_error, 0, atol=1e-17)
+    assert np.allclose(met.spatial_deviation, 0, atol=1e-17)
+    # uniform leakage: every PSF flat over the grid -> CoG at the grid centroid
+    flat = resolution.resolution_metrics(np.ones((8, 8)), rr)
+    np.testing.assert_allclose(flat.cog_error, np.linalg.norm(rr.mean(0) - rr, axis=1),
+                               rtol=1e-12)
+
+
+def test_meg_eeg_null_space_patterns_are_silent_for_both():
+    from neurocourse import eeg
+    from neurocourse.eeg import montage
+    from neurocourse.forward import make_forward
+    from neurocourse.inverse import null_space_patterns
+
+    cx = meg.folded_cortex(n=(20, 3))  # 60 sources
+    f = make_forward(cx.positions, meg=meg.radial_magnetometers(20),
+                     eeg=montage.standard_montage("1020"), head=eeg.three_shell(),
+                     normals=cx.normals)
+    # put rows in comparable units (MNE ad-hoc noise), as whitening would, before the SVD
+    sd = np.where(np.array(f.ch_types) == "eeg", 0.2e-6, 20e-15)
+    Gw = f.G / sd[:, None]
+    n_both = null_space_patterns(Gw)
+    n_meg = null_space_patterns(Gw[:20])
+    assert n_both.shape[1] == 60 - 41 and n_meg.shape[1] >= 60 - 20
+    for rows in (slice(0, 20), slice(20, 41)):  # silent for MEG and for EEG: round-off
+        assert np.abs(Gw[rows] @ n_both).max() < 1e-10 * np.linalg.norm(Gw[rows], 2)
