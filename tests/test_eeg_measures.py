@@ -108,3 +108,33 @@ def test_noise_covariance_diagonal_and_average_reference():
     T = np.eye(4) - 0.25
     np.testing.assert_allclose(Ca[5:, 5:], 9e-14 * T @ T.T, rtol=1e-14)  # T diag T^T
     assert np.linalg.matrix_rank(Ca[5:, 5:]) == 3 and np.all(Ca[:5, 5:] == 0)
+
+
+def test_asphericity_effect_sphere_limit_and_growth():
+    a = measures.asphericity_effect([0.1], order=2)
+    assert list(a.eps) == [0.0, 0.1]
+    # the spherical head on ico-2 meshes: radial MEG at the discretisation floor (OpenMEEG's
+    # acceptance threshold, radial < 0.02 x tangential), EEG radial and tangential comparable
+    assert a.meg_leak[0] < 0.02 and 0.3 < a.eeg_radial_ratio[0] < 3
+    # asphericity makes the radial dipole leak (sheet §9.6: roughly linear, ~1-2 x eps) and
+    # moves both topographies away from the spherical ones
+    assert 0.5 * 0.1 < a.meg_leak[1] < 3 * 0.1
+    assert a.meg_rdm[0] == 0 and a.eeg_rdm[0] == 0
+    assert a.meg_rdm[1] > 0.01 and a.eeg_rdm[1] > 0.01
+
+
+def test_asphericity_reference_head_matches_the_series():
+    # eps = 0 is three concentric spheres: the BEM's EEG must match the exact series within the
+    # issue's RDM <= 0.05 (eccentricity 0.7, ico-2 meshes at the 1:25 ratio)
+    from neurocourse.meg.bem import rdm
+    from neurocourse.meg.bem_multilayer import concentric_meshes, make_multilayer_bem
+
+    head = eeg.three_shell(25)
+    model = make_multilayer_bem(concentric_meshes(head.radii, 2), head.sigmas)
+    u = np.ones(3) / np.sqrt(3)
+    src = 0.7 * 0.081 * u
+    el = eeg.electrode_grid(64, radius=0.088).positions
+    q = 1e-8 * np.array([1.0, -1.0, 0.0]) / np.sqrt(2)
+    bem_v = make_forward(src, eeg=el, head=model).G @ q
+    exact = eeg.average_reference(eeg.sphere_potential(src, q, el, head.radii, head.sigmas))
+    assert rdm(bem_v, exact) < 0.05

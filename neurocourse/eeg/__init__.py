@@ -5,9 +5,11 @@ from neurocourse.eeg.berg_scherg import BergScherg, berg_scherg_lead_field, fit_
 from neurocourse.eeg.geometry import ELECTRODE_RTOL, centred_geometry, project_to_scalp
 from neurocourse.eeg.homogeneous import homogeneous_lead_field, homogeneous_potential
 from neurocourse.eeg.measures import (
+    Asphericity,
     NoiseLevels,
     OrientationSensitivity,
     Smearing,
+    asphericity_effect,
     berg_scherg_error,
     column_rdm_mag,
     conductivity_error,
@@ -34,12 +36,14 @@ __all__ = [
     "ELECTRODE_RTOL",
     "MNE_SPHERE_RELATIVE_RADII",
     "MNE_SPHERE_SIGMAS",
+    "Asphericity",
     "BergScherg",
     "Montage",
     "NoiseLevels",
     "OrientationSensitivity",
     "ShellModel",
     "Smearing",
+    "asphericity_effect",
     "average_reference",
     "berg_scherg_error",
     "berg_scherg_lead_field",
