@@ -379,3 +379,69 @@ def test_no_sandbox_is_explicit_and_recorded(tmp_path):
     assert _scores(book, "a") == {"toy_scale": 4, "toy_ernst": 3}
     assert not book.provenance["isolated"] and "OFF (--no-sandbox)" in gradebook.summary(book)
     assert signal.SIGKILL  # the unsandboxed child still runs in its own session (killed as a group)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="as a normal user, every test above already runs unprivileged")
+def test_unprivileged_grader_path_enters_the_same_sandbox():
+    """The sandbox as a grader without root would enter it: drop to uid 65534 first, then the
+    user-namespace branch of isolation (identity uid map, capabilities dropped with capset)."""
+    import shutil
+    import tempfile
+
+    from neurocourse.grading import isolation
+
+    tmp_path = Path(tempfile.mkdtemp())  # pytest's own folder is private to root: uid 65534 needs a way in
+    request_cleanup = tmp_path
+    work = tmp_path / "work"
+    work.mkdir()
+    os.chown(work, 65534, 65534)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("instructor only")
+    os.chmod(secret, 0o644)  # readable by anyone as far as file modes go: only Landlock stops it
+    os.chmod(tmp_path, 0o755)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            os.setgroups([])
+            os.setresgid(65534, 65534, 65534)
+            os.setresuid(65534, 65534, 65534)
+            isolation.unshare_namespaces()  # not root now: the user-namespace branch
+            init = os.fork()
+            if init == 0:
+                config = {
+                    "workdir": str(work),
+                    "readable": [],
+                    "limits": {"memory_bytes": 10**9, "cpu_seconds": 60, "fsize_bytes": 10**6, "nproc": 16},
+                }
+                isolation.lock_down(config)
+                checks = [os.getpid() == 1, os.getuid() == 65534]
+                try:
+                    open(secret).read()
+                    checks.append(False)
+                except OSError:
+                    checks.append(True)
+                try:
+                    os.kill(os.getppid() or 1, 0) if os.getppid() else None
+                    checks.append(os.getppid() == 0)  # the parent is outside: invisible
+                except OSError:
+                    checks.append(True)
+                with open(work / "mine.txt", "w") as f:
+                    checks.append(f.write("x") == 1)
+                with open("/proc/self/status") as f:
+                    caps = [line for line in f if line.startswith("CapEff")]
+                checks.append(caps == ["CapEff:\t0000000000000000\n"])
+                os.write(w, ("".join("1" if c else "0" for c in checks)).encode())
+                os._exit(0)
+            _, status = os.waitpid(init, 0)
+            code = os.waitstatus_to_exitcode(status)
+        except BaseException as exc:
+            os.write(w, f"error {exc}".encode())
+        os._exit(code)
+    os.close(w)
+    _, status = os.waitpid(pid, 0)
+    report = os.read(r, 4096).decode()
+    os.close(r)
+    shutil.rmtree(request_cleanup, ignore_errors=True)
+    assert report == "111111", report  # pid 1, uid, secret unreadable, parent invisible, own folder, no caps

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,7 @@ class Course:
     answers: Answers
     hidden: dict[str, tuple[Case, ...]]
     isolate: bool = True
+    groups: dict[str, list[tuple[Exercise, ...]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, exercises: Sequence[Exercise], hidden=None, isolate: bool = True) -> Course:
@@ -93,13 +94,34 @@ class Course:
         by_nb: dict[str, list[Exercise]] = {}
         for ex in exercises:
             by_nb.setdefault(ex.notebook, []).append(ex)
-        for exs in by_nb.values():  # written now, before any thread needs them
-            for group in seal.child_groups(exs):
+        for stem, exs in by_nb.items():  # written now, before any thread needs them
+            course.groups[stem] = seal.child_groups(exs, _solution_uses(stem, exs))
+            for group in course.groups[stem]:
                 course.sealed.package_path(group)
         return course
 
+    def groups_of(self, exercises: Sequence[Exercise]) -> list[tuple[Exercise, ...]]:
+        """The child groups of one notebook's exercises (each exercise alone if unknown)."""
+        stems = {ex.notebook for ex in exercises}
+        known = self.groups.get(next(iter(stems))) if len(stems) == 1 else None
+        if known is not None and {e.id for g in known for e in g} == {e.id for e in exercises}:
+            return known
+        return seal.child_groups(exercises)
+
     def close(self) -> None:
         """Nothing to remove: the sealed copies are kept by content hash (see seal.cache_root)."""
+
+
+def _solution_uses(stem: str, exercises: Sequence[Exercise]):
+    """What the course's own solution notebook for ``stem`` calls, if the repository has it."""
+    path = seal.PACKAGE_DIR.parent / "solutions" / f"{stem}.ipynb"
+    if not path.is_file():
+        return None
+    try:
+        nb = parse_notebook(path.read_bytes(), path.name)
+    except (OSError, ValueError):
+        return None
+    return seal.solution_uses(exercises, code_sources(nb))
 
 
 def sandbox_provenance(isolate: bool) -> dict:
@@ -175,7 +197,7 @@ def grade_notebook(
     sources = code_sources(nb)
     grade = NotebookGrade(stem, {})
     first = True
-    for group in seal.child_groups(exercises):
+    for group in course.groups_of(exercises):
         plans = [
             ExercisePlan(
                 ex.id,
@@ -396,7 +418,11 @@ def grade_submissions(
         sb = getattr(local, "sandbox", None)
         if sb is None:
             sb = Sandbox(
-                course.sealed.runtime, isolate=isolate, scratch=scratch, visible_workdir=str(course.sealed.work)
+                course.sealed.runtime,
+                isolate=isolate,
+                scratch=scratch,
+                visible_workdir=str(course.sealed.work),
+                preload=seal.third_party_imports(),
             )
             with lock:
                 sandboxes.append(sb)

@@ -113,6 +113,7 @@ def unshare_namespaces() -> None:
         _check(libc.unshare(flags), "unshare(mount, pid, net)")
         return
     uid, gid = os.geteuid(), os.getegid()
+    _check(libc.prctl(4, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")  # else /proc/self/*_map stay root's
     _check(libc.unshare(flags | _CLONE_NEWUSER), "unshare(user, mount, pid, net)")
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
         with open(f"/proc/self/{name}", "w") as f:

@@ -182,6 +182,8 @@ class Sandbox:
         Folder for the children's working folders (default: a fresh temporary folder).
     visible_workdir : str, optional
         An empty folder at a fixed path: a sandboxed child sees its working folder there.
+    preload : tuple of str
+        Third-party modules the zygote imports once (never the course package).
 
     Use as a context manager, or call :meth:`close`. Not thread-safe: one Sandbox per thread.
     """
@@ -193,8 +195,10 @@ class Sandbox:
         isolate: bool = True,
         scratch: str | None = None,
         visible_workdir: str | None = None,
+        preload: tuple[str, ...] = (),
     ):
         self.runtime = str(runtime)
+        self.preload = tuple(preload)
         self.visible_workdir = visible_workdir
         self.isolate = bool(isolate)
         self._own_scratch = scratch is None
@@ -230,6 +234,8 @@ class Sandbox:
             "from neurocourse.grading.worker import main; sys.exit(main(sys.argv[1:]))"
         )
         cmd = [sys.executable, "-I", "-S", "-B", "-c", boot, "--zygote", str(child.fileno())]
+        if self.preload:
+            cmd += ["--preload", ",".join(self.preload)]
         try:
             self._proc = subprocess.Popen(
                 cmd,

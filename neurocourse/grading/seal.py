@@ -22,7 +22,8 @@ alone):
 Everything else stays callable: data helpers, validators, and package functions an exercise allows.
 The registry (``neurocourse.grading.exercises``), the grader's own modules and the widgets are not in
 the copy at all. A function sealed for one exercise may be an allowed building block of the next
-(``meg.sarvas_field``), so each exercise runs in its own child with its own copy.
+(``meg.sarvas_field``): exercises share a child only when the solution notebook shows that neither
+uses what is sealed for the other (:func:`child_groups`).
 """
 
 from __future__ import annotations
@@ -92,6 +93,23 @@ def science_functions() -> dict[types.CodeType, types.FunctionType]:
                 if _is_science_name(getattr(fn, "__module__", "") or "") and _in_package(fn):
                     found.setdefault(fn.__code__, fn)
     return found
+
+
+def third_party_imports() -> tuple[str, ...]:
+    """Modules outside the course package that the science imports (numpy, scipy, sklearn, ...),
+    sorted: the zygote imports them once, so that no child pays for them. None of them is an
+    answer; the package's own modules are never preloaded."""
+    science_functions()
+    found: set[str] = set()
+    for name, module in list(sys.modules.items()):
+        if module is None or not _is_science_name(name):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, types.ModuleType):
+                found.add(value.__name__)
+            elif isinstance(value, type | types.FunctionType):
+                found.add(getattr(value, "__module__", "") or "")
+    return tuple(sorted(m for m in found if m and not m.startswith(("neurocourse", "__")) and m in sys.modules))
 
 
 def _functions_in(value) -> Iterable[types.FunctionType]:
@@ -207,14 +225,64 @@ def sealed_codes(exercise: Exercise) -> frozenset[types.CodeType]:
     return frozenset(sealed)
 
 
-def child_groups(exercises: Sequence[Exercise]) -> list[tuple[Exercise, ...]]:
-    """The groups of one notebook's exercises that share a child: one exercise each.
+def resolve(dotted: str) -> types.CodeType | None:
+    """The code object of the science function named ``dotted`` (``neurocourse.meg.sarvas_field``)."""
+    parts = dotted.split(".")
+    if not parts or parts[0] != "neurocourse":
+        return None
+    for k in range(len(parts) - 1, 0, -1):
+        name = ".".join(parts[:k])
+        if not _is_science_name(name):
+            continue
+        try:
+            value = importlib.import_module(name)
+        except Exception:
+            continue
+        for attr in parts[k:]:
+            value = getattr(value, attr, None)
+        fn = _unwrap(value) if value is not None else None
+        code = getattr(fn, "__code__", None)
+        return code if code in science_functions() else None
+    return None
 
-    A function sealed for one exercise may be an allowed building block of the next (``sarvas_field``
-    is the answer of ``volume_currents`` and a permitted helper of ``lead_field``), and nothing in
-    the registry says which, so each exercise runs in its own child, with its own sealed copy.
+
+def solution_uses(exercises: Sequence[Exercise], sources: Sequence[str]) -> dict[str, frozenset[types.CodeType]]:
+    """For each exercise, the package functions its graded functions use in the solution notebook."""
+    from neurocourse.grading.shortcut import names_used
+
+    out = {}
+    for ex in exercises:
+        names = set().union(*names_used(sources, ex.functions).values()) if ex.functions else set()
+        out[ex.id] = frozenset(c for c in map(resolve, names) if c is not None)
+    return out
+
+
+def child_groups(
+    exercises: Sequence[Exercise], uses: dict[str, frozenset[types.CodeType]] | None = None
+) -> list[tuple[Exercise, ...]]:
+    """Split one notebook's exercises into the groups that share a child (and a sealed copy).
+
+    A function sealed for one exercise may be an allowed building block of another (``sarvas_field``
+    is the answer of ``volume_currents`` and a permitted helper of ``lead_field``). ``uses`` says,
+    from the solution notebook, which package functions each exercise's own solution calls; two
+    exercises share a child only when neither's solution uses a function sealed for the other.
+    Without ``uses`` (no solution notebook), each exercise runs alone.
     """
-    return [(ex,) for ex in exercises]
+    if uses is None:
+        return [(ex,) for ex in exercises]
+    groups: list[list[Exercise]] = []
+    for ex in exercises:
+        mine = uses.get(ex.id, frozenset())
+        for group in groups:
+            if all(
+                not (mine & sealed_codes(other)) and not (uses.get(other.id, frozenset()) & sealed_codes(ex))
+                for other in group
+            ):
+                group.append(ex)
+                break
+        else:
+            groups.append([ex])
+    return [tuple(g) for g in groups]
 
 
 def describe(codes: Iterable[types.CodeType]) -> list[str]:

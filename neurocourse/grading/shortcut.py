@@ -91,12 +91,14 @@ def _dotted(node: ast.AST, aliases: dict[str, str], own: set[str]) -> str | None
     return ".".join([aliases[node.id], *reversed(parts)])
 
 
-def static_reference_uses(sources: Sequence[str], exercise: Exercise) -> dict[str, list[str]]:
-    """Graded functions of ``exercise`` whose code (or the notebook functions it calls) refers to
-    the exercise's own reference callables: ``{function: [dotted names]}``. Best effort."""
-    forbidden = {f"{m}.{a}" for pairs in reference_names(exercise).values() for m, a in pairs}
-    if not forbidden:
-        return {}
+def names_used(sources: Sequence[str], functions: Sequence[str]) -> dict[str, set[str]]:
+    """For each name in ``functions``, the dotted names of imported objects its code uses (and the
+    code of the notebook functions it calls): ``{"ernst": {"neurocourse.mri.ernst_angle"}}``.
+
+    Covers ``mod.f``, ``from pkg.mod import f as g``, ``getattr(mod, "f")`` and a graded function
+    bound directly to an import (``ernst = mri.ernst_angle``). Best effort; never raises on hostile
+    source (what cannot be parsed is skipped).
+    """
     trees = []
     for src in sources:
         try:
@@ -116,40 +118,56 @@ def static_reference_uses(sources: Sequence[str], exercise: Exercise) -> dict[st
                     if isinstance(t, ast.Name) and stmt.value is not None:
                         bindings.setdefault(t.id, []).append(stmt.value)
     own = set(defs)
-    found: dict[str, list[str]] = {}
-    for fname in exercise.functions:
+    found: dict[str, set[str]] = {}
+    for fname in functions:
+        hits: set[str] = set()
         regions: list[ast.AST] = []
         if fname in defs:
             regions.append(defs[fname])
         else:
             regions.extend(bindings.get(fname, []))
-            if fname in aliases and aliases[fname] in forbidden:  # from neurocourse.mri import ernst_angle
-                found.setdefault(fname, []).append(aliases[fname])
+            if fname in aliases:  # from neurocourse.mri import ernst_angle as ernst
+                hits.add(aliases[fname])
         seen_defs = {fname}
-        hits: set[str] = set()
-        while regions:
-            region = regions.pop()
-            for node in ast.walk(region):
-                dotted = None
-                if isinstance(node, ast.Attribute | ast.Name) and isinstance(getattr(node, "ctx", None), ast.Load):
-                    dotted = _dotted(node, aliases, own)
-                elif (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Name)
-                    and node.func.id == "getattr"
-                    and len(node.args) >= 2
-                    and isinstance(node.args[1], ast.Constant)
-                    and isinstance(node.args[1].value, str)
-                ):
-                    base = _dotted(node.args[0], aliases, own)
-                    dotted = f"{base}.{node.args[1].value}" if base else None
-                if dotted in forbidden:
-                    hits.add(dotted)
-                if isinstance(node, ast.Name) and node.id in defs and node.id not in seen_defs:
-                    seen_defs.add(node.id)
-                    regions.append(defs[node.id])
+        try:
+            while regions:
+                region = regions.pop()
+                for node in ast.walk(region):
+                    dotted = None
+                    if isinstance(node, ast.Attribute | ast.Name) and isinstance(getattr(node, "ctx", None), ast.Load):
+                        dotted = _dotted(node, aliases, own)
+                    elif (
+                        isinstance(node, ast.Call)
+                        and isinstance(node.func, ast.Name)
+                        and node.func.id == "getattr"
+                        and len(node.args) >= 2
+                        and isinstance(node.args[1], ast.Constant)
+                        and isinstance(node.args[1].value, str)
+                    ):
+                        base = _dotted(node.args[0], aliases, own)
+                        dotted = f"{base}.{node.args[1].value}" if base else None
+                    if dotted:
+                        hits.add(dotted)
+                    if isinstance(node, ast.Name) and node.id in defs and node.id not in seen_defs:
+                        seen_defs.add(node.id)
+                        regions.append(defs[node.id])
+        except RecursionError:  # a pathologically deep expression: what was found so far stands
+            pass
+        found[fname] = hits
+    return found
+
+
+def static_reference_uses(sources: Sequence[str], exercise: Exercise) -> dict[str, list[str]]:
+    """Graded functions of ``exercise`` whose code (or the notebook functions it calls) refers to
+    the exercise's own reference callables: ``{function: [dotted names]}``. Best effort."""
+    forbidden = {f"{m}.{a}" for pairs in reference_names(exercise).values() for m, a in pairs}
+    if not forbidden:
+        return {}
+    found = {}
+    for fname, names in names_used(sources, exercise.functions).items():
+        hits = sorted(names & forbidden)
         if hits:
-            found.setdefault(fname, []).extend(sorted(hits))
+            found[fname] = hits
     return found
 
 

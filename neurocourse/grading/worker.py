@@ -64,8 +64,11 @@ _CMD_FD, _RESULT_FD, _PID_FD = 3, 4, 5
 # The zygote
 
 
-def _zygote_main(sock_fd: int) -> None:
-    for name in _PRELOAD:
+def _zygote_main(sock_fd: int, preload: tuple[str, ...] = ()) -> None:
+    import warnings
+
+    warnings.simplefilter("ignore")  # stderr is /dev/null anyway; keep imports quiet
+    for name in (*_PRELOAD, *(m for m in preload if not m.startswith("neurocourse"))):
         try:
             importlib.import_module(name)
         except Exception:  # a missing optional module only costs speed
@@ -299,8 +302,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="neurocourse grading worker (started by the grader)")
     parser.add_argument("--zygote", type=int, required=True, help="socket file descriptor")
+    parser.add_argument("--preload", default="", help="comma-separated third-party modules to import once")
     args = parser.parse_args(argv)
-    _zygote_main(args.zygote)
+    _zygote_main(args.zygote, tuple(m for m in args.preload.split(",") if m))
     return 0
 
 
