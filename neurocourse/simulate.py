@@ -166,7 +166,7 @@ def slice_experiment(shape=(32, 32), n_scans=160, tr=2.0, amplitude=1.0, sigma=1
     return SliceExperiment(dm, Y, a, b, shape)
 
 
-def block_design_efficiency(block_length, n_scans=200, tr=2.0, high_pass=0.01):
+def block_design_efficiency(block_length, n_scans=200, tr=2.0, high_pass=0.01, rho=0.0):
     """Efficiency of "task > rest" for an on/off block design, drift columns included.
 
     Task blocks start at t = 0 and every ``2 * block_length`` s; the design has the Glover HRF,
@@ -185,12 +185,16 @@ def block_design_efficiency(block_length, n_scans=200, tr=2.0, high_pass=0.01):
     high_pass : float, default 0.01
         Cosine drift cut-off (Hz), > 0, as in nilearn (periods longer than 1/high_pass are
         modelled as drift).
+    rho : float, default 0.0
+        AR(1) coefficient of the noise, in (-1, 1); 0 is white noise.
 
     Returns
     -------
     float
         :func:`neurocourse.design.efficiency` of the task column, :math:`1 / (c^T (X^T X)^{-1} c)`
-        with noise sigma = 1 (1 / signal unit squared; Dale 1999).
+        with noise sigma = 1 (1 / signal unit squared; Dale 1999); for rho != 0 the GLS
+        efficiency :math:`1 / (c^T (X^T V^{-1} X)^{-1} c)` of
+        :func:`neurocourse.design.correlated_efficiency`.
 
     Raises
     ------
@@ -206,10 +210,19 @@ def block_design_efficiency(block_length, n_scans=200, tr=2.0, high_pass=0.01):
     dm = _design.make_design_matrix(ft, _design.make_events(onsets, block_length, 1.0, "task"),
                                     hrf_model="glover", drift_model="cosine",
                                     high_pass=high_pass)
-    return _design.efficiency(dm.matrix, dm.contrast({"task": 1}))
+    return _efficiency(dm, {"task": 1}, rho)
 
 
-def event_design_efficiency(soa, p_null=0.0, n_scans=200, tr=2.0, seed=0):
+def _efficiency(dm, weights, rho):
+    """White-noise efficiency at rho = 0 (bit-identical to before), else the AR(1) GLS one."""
+    rho = float(check_range("rho", rho, -1.0, 1.0, low_inclusive=False, high_inclusive=False))
+    c = dm.contrast(weights)
+    if rho == 0.0:
+        return _design.efficiency(dm.matrix, c)
+    return _design.correlated_efficiency(dm.matrix, c, rho=rho)
+
+
+def event_design_efficiency(soa, p_null=0.0, n_scans=200, tr=2.0, seed=0, rho=0.0):
     """Efficiency of an event-related design with two conditions and optional null events.
 
     Events (0.5 s long) are placed every ``soa`` seconds from t = 4 s; each slot is a null event
@@ -231,12 +244,15 @@ def event_design_efficiency(soa, p_null=0.0, n_scans=200, tr=2.0, seed=0):
         Repetition time (s), > 0.
     seed : int, default 0
         Random seed of the sequence.
+    rho : float, default 0.0
+        AR(1) coefficient of the noise, in (-1, 1); 0 is white noise.
 
     Returns
     -------
     dict
         ``{"A + B": e_main, "A - B": e_diff}``: efficiencies (noise sigma = 1, 1 / signal unit
-        squared) of the main effect of the task and of the differential contrast.
+        squared) of the main effect of the task and of the differential contrast (GLS under
+        AR(1) noise when rho != 0).
 
     Raises
     ------
@@ -261,6 +277,6 @@ def event_design_efficiency(soa, p_null=0.0, n_scans=200, tr=2.0, seed=0):
     dm = _design.make_design_matrix(ft, events, hrf_model="glover", drift_model="cosine",
                                     high_pass=0.01)
     return {
-        "A + B": _design.efficiency(dm.matrix, dm.contrast({"A": 1, "B": 1})),
-        "A - B": _design.efficiency(dm.matrix, dm.contrast({"A": 1, "B": -1})),
+        "A + B": _efficiency(dm, {"A": 1, "B": 1}, rho),
+        "A - B": _efficiency(dm, {"A": 1, "B": -1}, rho),
     }

@@ -68,3 +68,19 @@ def test_gls_beats_ols():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_simulate_sweeps_accept_rho():
+    from neurocourse import simulate
+
+    ft = design.frame_times(200, 2.0)
+    on = np.arange(0.0, 400.0, 32.0)
+    dm = design.make_design_matrix(ft, design.make_events(on, 16.0, 1.0, "task"))
+    c = dm.contrast({"task": 1})
+    ref = sm.GLS(np.zeros(200), dm.matrix, sigma=design.ar1_covariance(200, 0.4)).fit()
+    # same design and V; statsmodels whitens by its own Cholesky: rounding only
+    assert simulate.block_design_efficiency(16.0, rho=0.4) == pytest.approx(
+        1.0 / (c @ ref.normalized_cov_params @ c), rel=1e-9)
+    assert simulate.block_design_efficiency(16.0, rho=0.0) == design.efficiency(dm.matrix, c)
+    ev0, ev4 = simulate.event_design_efficiency(3.0, 0.2), simulate.event_design_efficiency(3.0, 0.2, rho=0.4)
+    assert ev4["A + B"] < ev0["A + B"]  # positive rho costs the slow main effect efficiency

@@ -1,4 +1,4 @@
-"""The GLM chapter's explorers: smoke tests (the experiment helpers are in test_simulate.py)."""
+"""The GLM chapter's explorer: a smoke test (the efficiency explorer moved to test_design_widgets.py)."""
 
 import matplotlib
 
@@ -18,10 +18,3 @@ def test_glm_explorer_builds_and_renders_all_settings():
         w.f(**{**defaults, "contrast": contrast, "noise_model": "ar1"})
     plt.close("all")
 
-
-def test_efficiency_explorer_builds_and_renders():
-    w = wg.efficiency_explorer()
-    defaults = {c._kwarg: c.value for c in w.kwargs_widgets}
-    assert defaults == {"block_length": 16.0, "soa": 4.0}
-    w.f(block_length=2.0, soa=16.0)
-    plt.close("all")

@@ -1,13 +1,15 @@
-"""Explorers for the chapter "The general linear model": a t-map explorer and a design-efficiency explorer.
+"""Explorer for the chapter "The general linear model": a t-map explorer.
 
-Thin wrappers over :mod:`neurocourse.simulate` (the seeded slice experiment and the design-efficiency
-sweeps) and :mod:`neurocourse.glm` (fit, contrasts, thresholds):
+The design-efficiency explorer moved to :mod:`neurocourse.widgets.design` with the efficiency
+section (chapter "Experimental design").
+
+Thin wrappers over :mod:`neurocourse.simulate` (the seeded slice experiment) and
+:mod:`neurocourse.glm` (fit, contrasts, thresholds):
 sliders and plotting only.
 
 Default states: the GLM explorer shows a 32 x 32 slice with two active blobs (A left, B right), AR(1)
 noise with rho = 0.4 fitted by OLS, so about 10 % of the null voxels reach p < 0.05 instead of 5 %;
-switching the noise model to "ar1" brings this back near 5 %. The efficiency explorer starts at 16-s blocks
-(a 32-s cycle, near the optimum) and at a 4-s SOA without null events.
+switching the noise model to "ar1" brings this back near 5 %.
 """
 
 from __future__ import annotations
@@ -17,14 +19,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from neurocourse import glm
-from neurocourse.simulate import (
-    CONTRASTS,
-    block_design_efficiency,
-    event_design_efficiency,
-    slice_experiment,
-)
+from neurocourse.simulate import CONTRASTS, slice_experiment
 
-__all__ = ["efficiency_explorer", "glm_explorer"]
+__all__ = ["glm_explorer"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,59 +92,4 @@ def glm_explorer(sigma=1.0, rho=0.4, contrast="A", noise_model="ols"):
         contrast=widgets.Dropdown(options=list(CONTRASTS), value=contrast, description="contrast"),
         noise_model=widgets.Dropdown(options=["ols", "ar1"], value=noise_model,
                                      description="model"),
-    )
-
-
-_BLOCKS = np.array([2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 16.0, 20.0, 24.0, 30.0, 40.0, 50.0, 60.0, 80.0,
-                    100.0])
-_P_NULL = np.array([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
-
-
-def _show_efficiency(block_length, soa):
-    curve = np.array([block_design_efficiency(b) for b in _BLOCKS])
-    here = block_design_efficiency(block_length)
-    ev = [event_design_efficiency(soa, p) for p in _P_NULL]
-    fig, axes = plt.subplots(1, 2, figsize=(7, 3.2))
-    axes[0].plot(_BLOCKS, curve, "o-", color="C0", ms=4)
-    axes[0].plot([block_length], [here], "o", color="C3", ms=9, label=f"{block_length:g}-s blocks")
-    axes[0].axvline(50.0, color="0.6", ls=":", lw=1, label="half of the 100-s high-pass period")
-    axes[0].set_xscale("log")
-    axes[0].set_xlabel("block length (s)")
-    axes[0].set_ylabel("efficiency, task > rest (a.u.)")
-    axes[0].legend(fontsize=8)
-    axes[1].plot(_P_NULL, [e["A + B"] for e in ev], "o-", label="A + B (main effect)")
-    axes[1].plot(_P_NULL, [e["A - B"] for e in ev], "s-", label="A − B (differential)")
-    axes[1].set_xlabel("fraction of null events")
-    axes[1].set_ylabel("efficiency (a.u.)")
-    axes[1].set_title(f"events every {soa:g} s", fontsize=9)
-    axes[1].legend(fontsize=8)
-    fig.tight_layout()
-    plt.show()
-    return here
-
-
-def efficiency_explorer(block_length=16.0, soa=4.0):
-    """Sliders for the block length and the event SOA; plots design efficiency.
-
-    Parameters
-    ----------
-    block_length : float, default 16.0
-        Task (and rest) block length (s) for the block design.
-    soa : float, default 4.0
-        Slot SOA (s) for the event-related design, whose null-event fraction is varied on the
-        x axis of the right panel.
-
-    Returns
-    -------
-    ipywidgets.interactive
-    """
-
-    def show(block_length, soa):
-        _show_efficiency(block_length, soa)
-
-    return widgets.interactive(
-        show,
-        block_length=widgets.FloatSlider(value=block_length, min=2.0, max=100.0, step=2.0,
-                                         description="block (s)"),
-        soa=widgets.FloatSlider(value=soa, min=1.0, max=16.0, step=0.5, description="SOA (s)"),
     )
