@@ -2,7 +2,7 @@
 
 Thin wrapper over :func:`neurocourse.inverse.scenario.slab` and
 :func:`neurocourse.inverse.scenario.point_source_estimate`: sliders and plotting only. The
-default state is a source 4 cm deep under the vertex at SNR 3, λ² = 1/9 and plain minimum norm,
+default state is a source 4 cm deep under the vertex at SNR 5, λ² = 1/9 and plain minimum norm,
 whose estimate peaks visibly above the true source (the superficial bias).
 """
 
@@ -21,7 +21,7 @@ _HEAD_TOP = 0.085  # m: top of the head in the slab scenario (sphere radius)
 _LOG10_DEFAULT = float(np.log10(1 / 9))  # MNE default lambda2 = 1/SNR^2 with SNR 3
 
 
-def inverse_explorer(depth=0.04, snr=3.0, log10_lambda2=_LOG10_DEFAULT, method="MNE",
+def inverse_explorer(depth=0.04, snr=5.0, log10_lambda2=_LOG10_DEFAULT, method="MNE",
                      depth_prior=False):
     """Sliders for source depth, SNR, λ² and method; estimate and point-spread maps.
 
@@ -30,7 +30,7 @@ def inverse_explorer(depth=0.04, snr=3.0, log10_lambda2=_LOG10_DEFAULT, method="
     depth : float
         Source depth below the top of the head (8.5 cm from the centre) in m (default 0.04).
     snr : float
-        Amplitude SNR of the whitened data (default 3).
+        Amplitude SNR of the whitened data (default 5).
     log10_lambda2 : float
         log10 of λ² (default log10(1/9)).
     method : str
@@ -51,7 +51,7 @@ def inverse_explorer(depth=0.04, snr=3.0, log10_lambda2=_LOG10_DEFAULT, method="
         k = iz * scn.x.size + ix
         est = point_source_estimate(scn.G, scn.noise_cov, k, snr, 10.0**log10_lambda2, method,
                                     0.8 if depth_prior else None, rng=0)
-        fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), sharey=True)
+        fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), sharey=True, layout="constrained")
         for ax, vals, title in ((axes[0], est.estimate, "estimate (noisy data)"),
                                 (axes[1], est.psf, "point-spread function")):
             img = np.abs(vals).reshape(scn.shape)
