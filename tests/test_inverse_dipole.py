@@ -51,6 +51,10 @@ def test_noise_free_fit_gof_100(setup):
     b = s["gain"](r0[None]) @ q
     fit = dipole.fit_dipole(b, s["noise"], s["gain"], R_INNER)
     assert fit.gof > 99.999  # noise-free: GOF -> 100 % (limited by the optimiser tolerance)
+    cov = mne.Covariance(s["noise"], s["info"]["ch_names"], [], [], 1)
+    dip, _ = mne.fit_dipole(mne.EvokedArray(b[:, None], s["info"], nave=1), cov, s["sphere"],
+                            None)
+    assert dip.gof[0] > 99.99  # MNE on the same noise-free data (its own 20 mm guess grid)
     assert np.linalg.norm(fit.position - r0) < 5e-4  # within 10 x COBYLA's rhoend of 5e-5 m
     np.testing.assert_allclose(fit.moment, q, rtol=0, atol=0.5e-9)  # < 0.5 nAm of 40 nAm
 
