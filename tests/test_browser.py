@@ -251,8 +251,18 @@ def test_jupyterlite_opens_an_exercise(browser, server):
     base = server(HTML)
     context = browser.new_context(service_workers="block")
     page = context.new_page()
-    # offline: the Lite app and the notebook come from the book; Pyodide itself is not fetched here
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+    # offline: the Lite app and the notebook come from the book; only the Pyodide runtime (the
+    # kernel starts with the notebook) would come from the network, and it is refused here
+    external: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(base):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
     target = urllib.parse.urljoin(f"{base}/{page_path}", html_unescape(found.group(1)))
     page.goto(target, wait_until="load", timeout=60_000)
     name = Path(urllib.parse.urlparse(target).query.split("=", 1)[1]).stem
@@ -260,4 +270,6 @@ def test_jupyterlite_opens_an_exercise(browser, server):
     page.locator(".jp-Notebook .jp-MarkdownOutput h1").first.wait_for(timeout=90_000)
     assert title.lstrip("# ").split(" ")[0] in page.locator(".jp-Notebook").first.inner_text()
     assert "%pip install" in page.locator(".jp-Notebook").first.inner_text()
+    # no fonts, stylesheets or scripts from elsewhere: at most the Pyodide runtime
+    assert all("/pyodide/" in url for url in external), external
     context.close()
