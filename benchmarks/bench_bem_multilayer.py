@@ -6,8 +6,10 @@ Times (a) building and solving the BEM system (neurocourse: ``make_multilayer_be
 (the scalp vertices of ico-2) including the build, and prints the accuracy of both against the
 exact three-shell series (average-referenced RDM and MAG, tangential and radial dipoles at
 eccentricities 0.1-0.9 of the brain radius), the ratios, and the load average (the machine is
-shared). Run with ``.venv/bin/python benchmarks/bench_bem_multilayer.py [level] [repeats]``
-(defaults: ico-3, 1 repeat; OpenMEEG's ico-3 build takes about a minute of CPU).
+shared). It then prints neurocourse's convergence table (ico-1 ... ``level``): EEG RDM/MAG with
+and without the isolated-problem approach, and the skull ratios 1:80 and 1:15. Run with
+``.venv/bin/python benchmarks/bench_bem_multilayer.py [level] [repeats]`` (defaults: ico-3,
+1 repeat; OpenMEEG's ico-3 build takes about a minute of CPU).
 """
 import os
 import sys
@@ -18,7 +20,12 @@ from _timing import median_time
 
 from neurocourse.eeg import sphere_potential
 from neurocourse.meg.bem import mag_ratio
-from neurocourse.meg.bem_multilayer import bem_eeg_lead_field, concentric_meshes, make_multilayer_bem
+from neurocourse.meg.bem_multilayer import (
+    bem_eeg_lead_field,
+    concentric_meshes,
+    make_multilayer_bem,
+    multilayer_sphere_accuracy,
+)
 from neurocourse.meg.mesh import icosphere
 
 RADII = (0.087, 0.092, 0.100)
@@ -108,8 +115,18 @@ def main():
                   + "   MAG " + " ".join(f"{x:.4f}" for x in mg) + f"   (e = {ECC.tolist()})")
     rel = np.linalg.norm(g_ours - _avg(g_om)) / np.linalg.norm(_avg(g_om))
     print(f"relative Frobenius difference of the EEG lead fields (average reference): {rel:.2e}")
-    print(f"load average (1, 5, 15 min) before {tuple(round(x, 2) for x in load0)}, after "
-          f"{tuple(round(x, 2) for x in load1)} on {os.cpu_count()} CPUs")
+    print("neurocourse convergence (tangential dipoles; RDM / |MAG - 1| at e = "
+          f"{ECC.tolist()}):")
+    for lev in range(1, level + 1):  # a few mesh levels and variants: a short table
+        for label, sig, iso in (("1:80 isolated", SIGMAS, True), ("1:80 standard", SIGMAS, False),
+                                ("1:15 isolated", (0.33, 0.33 / 15, 0.33), True)):
+            rd, mg = multilayer_sphere_accuracy(lev, RADII, sig, ECC, isolated=iso)
+            print(f"  ico-{lev} {label}  RDM " + " ".join(f"{x:.4f}" for x in rd)
+                  + "   |MAG-1| " + " ".join(f"{abs(x - 1):.4f}" for x in mg))
+    load2 = os.getloadavg()
+    print(f"load average (1, 5, 15 min) before {tuple(round(x, 2) for x in load0)}, after the "
+          f"timings {tuple(round(x, 2) for x in load1)}, at the end "
+          f"{tuple(round(x, 2) for x in load2)} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
