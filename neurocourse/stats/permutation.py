@@ -11,9 +11,11 @@ with the first sign fixed for ``tail=0``, which gives the same fractions because
 unchanged when every sign flips). An integer draws that many patterns with ``rng``, the first being
 the identity.
 
-Implementation: the sum of squares of each column is invariant under sign flips, so for a block of
-patterns ``S`` (B, n) the means are one matrix product ``S @ Y / n`` and the t statistics follow
-without touching the data again; blocks bound the memory.
+Implementation: the sum of squares ``SS`` of each column is invariant under sign flips. With the
+columns normalised, ``Z = Y / sqrt(SS)``, a pattern's t statistic is an increasing function of
+``u = S @ Z``, ``t = u sqrt(n - 1) / sqrt(n - u^2)``; so the maximum statistic of a block of patterns
+``S`` (B, n) needs one matrix product and one reduction, and only the B maxima are transformed.
+Blocks of patterns bound the memory.
 
 References
 ----------
@@ -174,10 +176,22 @@ def signflip_t(Y, patterns):
     return t
 
 
-def _max_stat(t, tail):
+def _max_t(Z, patterns, tail):
+    """Maximum t of each pattern from column-normalised data Z = Y / sqrt(sum y^2).
+
+    ``u = patterns @ Z`` is the sign-flipped sum of the normalised column, and
+    ``t = u sqrt(n - 1) / sqrt(n - u^2)`` is increasing in u, so the maximum t of a pattern is the
+    transform of its maximum u: one matrix product and one reduction per pattern block.
+    """
+    n = Z.shape[0]
+    u = patterns @ Z
     if tail == 0:
-        return np.abs(t).max(axis=1)
-    return t.max(axis=1) if tail == 1 else t.min(axis=1)
+        ext = np.abs(u).max(axis=1)
+    else:
+        ext = u.max(axis=1) if tail == 1 else u.min(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = ext * np.sqrt(n - 1.0) / np.sqrt(np.maximum(n - ext * ext, 0.0))
+    return np.where(ext == 0, 0.0, t)
 
 
 def count_exceedances(null_max, observed, tail=0):
@@ -247,7 +261,9 @@ def permutation_fwe(Y, n_permutations=None, tail=0, rng=None):
     Y = Y[:, None] if Y.ndim == 1 else Y.reshape(Y.shape[0], -1)
     patterns, exact = sign_flip_patterns(Y.shape[0], n_permutations, tail, rng)
     block = max(1, _BLOCK_ELEMENTS // Y.shape[1])
-    null = np.concatenate([_max_stat(signflip_t(Y, patterns[i:i + block]), tail)
+    ss = np.einsum("ij,ij->j", Y, Y)
+    Z = Y * np.where(ss > 0, 1.0 / np.sqrt(np.where(ss > 0, ss, 1.0)), 0.0)
+    null = np.concatenate([_max_t(Z, patterns[i:i + block], tail)
                            for i in range(0, patterns.shape[0], block)])
     t, df = one_sample_t(Y)
     p = count_exceedances(null, t, tail)

@@ -50,7 +50,6 @@ _BLOCK_ELEMENTS = 1_000_000  # patterns x voxels enhanced at once
 def _enhance_positive(maps, heights, dh, structure, e_power, h_power, inclusive):
     """Sum over heights of e^E h^H (dh) for the positive part; heights (K,) or (K, B)."""
     out = np.zeros(maps.shape)
-    b = maps.shape[0]
     spatial = (1,) * (maps.ndim - 1)
     for k in range(heights.shape[0]):  # loop over the ladder of heights, not voxels
         h = heights[k].reshape((-1, *spatial)) if heights.ndim == 2 else heights[k]
@@ -58,10 +57,10 @@ def _enhance_positive(maps, heights, dh, structure, e_power, h_power, inclusive)
         labels, n = scipy.ndimage.label(mask, structure=structure)
         if n == 0:
             continue
-        size = np.bincount(labels.ravel(), minlength=n + 1).astype(float)
-        size[0] = 0.0
-        hk = np.broadcast_to(np.asarray(h, dtype=float), (b, *spatial))
-        out += size[labels] ** e_power * np.where(mask, hk**h_power, 0.0) * dh
+        weight = np.bincount(labels.ravel(), minlength=n + 1).astype(float) ** e_power
+        weight[0] = 0.0  # background
+        # one gather per height; the height factor is a scalar (or one per map)
+        out += weight[labels] * (np.asarray(h, dtype=float) ** h_power * dh)
     return out
 
 
