@@ -170,6 +170,8 @@ def apply_lcmv(filters: LCMV, b, pick_ori=None) -> np.ndarray:
     Returns
     -------
     out : ndarray, shape (n_sources[, n_times]) or (n_sources, 3[, n_times])
+        Filter outputs: A·m for unit-gain filters, units of the whitened noise (dimensionless)
+        for the normalised ones.
     """
     check_option("pick_ori", pick_ori, (None, "vector"))
     bb = as_finite("b", b)

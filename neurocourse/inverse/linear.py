@@ -138,8 +138,7 @@ def _depth_rows(ch_types, n):
 
 
 def make_inverse_operator(G, noise_cov, *, orientation="fixed", source_nn=None, loose=0.2,
-                          depth=None, limit=10.0, ch_types=None, rank=None,
-                          _svd=True) -> InverseOperator:
+                          depth=None, limit=10.0, ch_types=None, rank=None) -> InverseOperator:
     """Prepare a minimum-norm-type inverse operator as MNE's ``make_inverse_operator`` does.
 
     Parameters
@@ -160,9 +159,9 @@ def make_inverse_operator(G, noise_cov, *, orientation="fixed", source_nn=None, 
     loose : float, default 0.2
         Tangential-to-normal source variance ratio for ``"loose"``, in (0, 1).
     depth : float, optional
-        Depth-prior exponent (MNE's default is 0.8); ``None`` for no depth prior.
+        Depth-prior exponent, dimensionless (MNE's default is 0.8); ``None`` for no depth prior.
     limit : float, default 10.0
-        Depth-prior limit: the largest weight ratio is ``limit**2``.
+        Depth-prior limit, dimensionless: the largest weight ratio is ``limit**2``.
     ch_types : sequence of str, optional
         ``"mag"``, ``"grad"`` or ``"eeg"`` per channel: whitening per channel group, and the
         depth prior computed on gradiometers (else magnetometers, else EEG) as MNE does.
@@ -179,6 +178,12 @@ def make_inverse_operator(G, noise_cov, *, orientation="fixed", source_nn=None, 
     31:160 (loose orientation, depth weighting); MNE-Python ``make_inverse_operator``,
     ``compute_depth_prior``.
     """
+    return _prepare(G, noise_cov, orientation, source_nn, loose, depth, limit, ch_types, rank,
+                    svd=True)
+
+
+def _prepare(G, noise_cov, orientation, source_nn, loose, depth, limit, ch_types, rank, svd):
+    """Validate, orient, depth-weight and whiten; with ``svd`` assemble the operator."""
     G, fwd_types, fwd_nn = _unpack_forward(G)
     if ch_types is None:
         ch_types = fwd_types
@@ -250,7 +255,7 @@ def make_inverse_operator(G, noise_cov, *, orientation="fixed", source_nn=None, 
             orient = np.tile([loose, loose, 1.0], n_col // 3)
     wh = whitener(C, ch_types, rank)
     prior = orient if depth_rows is None else depth_rows * orient
-    if not _svd:  # internal: the caller assembles the kernel itself (prior in source_std)
+    if not svd:  # the caller assembles the kernel itself (prior in source_std)
         return InverseOperator(W=wh.W, U=None, s=None, V=None, source_std=prior,
                                G_white=wh.W @ G, orient_prior=orient, n_orient=n_orient,
                                frames=frames)
@@ -451,11 +456,14 @@ def inverse_kernel(G, noise_cov, lambda2=1 / 9, method="dSPM", depth=None, *, li
         Regularisation :math:`\\lambda^2 > 0` (1/SNR², dimensionless).
     method : {"MNE", "dSPM", "sLORETA", "eLORETA"}, default "dSPM"
     depth : float, optional
-        Depth-prior exponent (``compute_depth_prior`` with ``limit``); ``None``: no prior.
+        Depth-prior exponent, dimensionless (``compute_depth_prior`` with ``limit``); ``None``:
+        no prior.
     limit : float, default 10.0
-        Depth-prior limit.
-    ch_types, rank
-        See :func:`make_inverse_operator`.
+        Depth-prior limit, dimensionless (largest weight ratio ``limit**2``).
+    ch_types : sequence of str, optional
+        Channel types, see :func:`make_inverse_operator`.
+    rank : int or dict, optional
+        Noise rank, see :func:`make_inverse_operator`.
     depth_gain : array_like, shape (n_channels, 3 * n_sources), optional
         Free-orientation lead field from which the depth prior is computed (what MNE's
         ``make_inverse_operator(fixed=True)`` does with a free forward); default: ``G``.
@@ -489,9 +497,8 @@ def inverse_kernel(G, noise_cov, lambda2=1 / 9, method="dSPM", depth=None, *, li
     Gf = as_finite("G", G)
     if Gf.ndim != 2:
         raise ValueError(f"G must have shape (n_channels, n_sources), got {Gf.shape}")
-    pre = make_inverse_operator(Gf, noise_cov, orientation="fixed",
-                                depth=depth if depth_gain is None else None, limit=limit,
-                                ch_types=ch_types, rank=rank, _svd=False)
+    pre = _prepare(Gf, noise_cov, "fixed", None, 0.2, depth if depth_gain is None else None,
+                   limit, ch_types, rank, svd=False)
     prior = pre.source_std
     if depth is not None and depth_gain is not None:
         Gd = as_finite("depth_gain", depth_gain)

@@ -51,11 +51,25 @@ def _groups(ch_types, n):
 
 
 def check_covariance(name, cov, n=None) -> np.ndarray:
-    """Return ``cov`` as a symmetric positive semi-definite (n, n) float array.
+    """Return ``cov`` as a symmetric (n, n) float array, or raise ValueError naming ``name``.
 
-    Raises ValueError naming ``name`` if it is not square, not of size ``n``, all zero, or not
-    symmetric (relative tolerance 1e-8). Definiteness is checked where it matters, by
-    :func:`whitener` (from the eigenvalues of each channel group).
+    Raises if it is not square, not of size ``n``, all zero, or not symmetric (relative
+    tolerance 1e-8). Definiteness is checked where it matters, by :func:`whitener` (from the
+    eigenvalues of each channel group).
+
+    Parameters
+    ----------
+    name : str
+        Parameter name for the error message.
+    cov : array_like, shape (n, n)
+        Covariance in (channel unit)².
+    n : int, optional
+        Required size.
+
+    Returns
+    -------
+    C : ndarray, shape (n, n)
+        The symmetrised covariance, same unit as ``cov``.
     """
     C = as_finite(name, cov)
     if C.ndim != 2 or C.shape[0] != C.shape[1]:
@@ -174,8 +188,8 @@ def estimate_noise_cov(baseline, shrinkage=0.0) -> np.ndarray:
         Baseline (noise-only) data in channel units. Channels of one type should be passed
         separately or pre-scaled, because the identity target mixes units otherwise.
     shrinkage : float or "ledoit_wolf", default 0.0
-        Shrinkage intensity α in [0, 1], or ``"ledoit_wolf"`` for the Ledoit & Wolf (2004)
-        optimal α.
+        Shrinkage intensity α in [0, 1] (dimensionless), or ``"ledoit_wolf"`` for the Ledoit &
+        Wolf (2004) optimal α.
 
     Returns
     -------

@@ -56,7 +56,7 @@ def regularization_curve(op: InverseOperator, b, lambda2s) -> RegularizationCurv
     b : array_like, shape (n_channels,)
         One data vector in channel units.
     lambda2s : array_like, shape (n,)
-        λ² values (> 0), at least 3 for the L-curve corner.
+        λ² values (> 0, dimensionless), at least 3 for the L-curve corner.
 
     Returns
     -------

@@ -82,7 +82,8 @@ def resolution_metrics(res, source_rr, function="psf", n_orient=1) -> Resolution
     Parameters
     ----------
     res : array_like, shape (n_orient n_sources, n_orient n_sources)
-        Resolution matrix from :func:`resolution_matrix`.
+        Resolution matrix from :func:`resolution_matrix` (any unit: only relative amplitudes
+        matter).
     source_rr : array_like, shape (n_sources, 3)
         Source positions in m.
     function : {"psf", "ctf"}

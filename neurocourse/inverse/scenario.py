@@ -13,7 +13,7 @@ import numpy as np
 
 from neurocourse import meg
 from neurocourse._validation import check_int, check_option, check_positive
-from neurocourse.eeg.measures import NoiseLevels
+from neurocourse.eeg.measures import NoiseLevels, noise_covariance
 from neurocourse.inverse.illposed import whitened_svd
 from neurocourse.inverse.linear import inverse_kernel
 from neurocourse.inverse.resolution import (
@@ -67,7 +67,9 @@ def slab(n_x=17, n_z=13, half_width=0.05, z_range=(0.01, 0.075), n_sensors=100,
     z_range : tuple of float
         Lowest and highest source z in m (the head centre is z = 0).
     n_sensors : int
-        Radial point magnetometers on a cap of radius ``sensor_radius`` (m).
+        Number of radial point magnetometers (sensors).
+    sensor_radius : float
+        Radius of the sensor cap in m.
     noise_sd : float
         Sensor noise standard deviation in T (MNE's ad-hoc 20 fT).
 
@@ -128,9 +130,13 @@ def point_source_estimate(G, noise_cov, index, snr=3.0, lambda2=1 / 9, method="d
     index : int
         Active source.
     snr : float
-        Amplitude SNR of the whitened data (> 0).
-    lambda2, method, depth
-        As in :func:`neurocourse.inverse.inverse_kernel`.
+        Amplitude SNR of the whitened data (> 0, dimensionless).
+    lambda2 : float
+        Regularisation, dimensionless (see :func:`neurocourse.inverse.inverse_kernel`).
+    method : str
+        ``"MNE"``, ``"dSPM"``, ``"sLORETA"`` or ``"eLORETA"``.
+    depth : float, optional
+        Depth-prior exponent, dimensionless; ``None`` for none.
     rng : Generator or int
         Noise draw.
 
@@ -158,7 +164,8 @@ _AD_HOC = NoiseLevels()  # MNE make_ad_hoc_cov: 20 fT, 5 fT/cm, 0.2 µV
 
 
 def forward_noise_cov(fwd, noise: NoiseLevels = _AD_HOC):
-    """Diagonal ad-hoc noise covariance for a forward, and the rank to whiten it with.
+    """Ad-hoc noise covariance for a forward (:func:`neurocourse.eeg.measures.noise_covariance`),
+    and the rank to whiten it with.
 
     If the EEG rows are average-referenced, the EEG block is projected the same way (its rank
     drops by one), as MNE does with its average-reference projector.
@@ -177,13 +184,10 @@ def forward_noise_cov(fwd, noise: NoiseLevels = _AD_HOC):
     rank : dict or None
         ``{"eeg": n_eeg - 1}`` for average-referenced EEG, else ``None``.
     """
-    types = np.asarray(fwd.ch_types)
-    C = np.diag(noise.of(types) ** 2)
-    eeg = types == "eeg"
-    if eeg.any() and fwd.eeg_reference == "average":
-        P = np.eye(types.size)
-        P[np.ix_(eeg, eeg)] -= 1.0 / eeg.sum()
-        return P @ C @ P, {"eeg": int(eeg.sum()) - 1}
+    C = noise_covariance(fwd, noise)
+    n_eeg = int(np.sum(np.asarray(fwd.ch_types) == "eeg"))
+    if n_eeg and fwd.eeg_reference == "average":
+        return C, {"eeg": n_eeg - 1}
     return C, None
 
 
@@ -216,8 +220,12 @@ def modality_resolution(fwd, fwd_true=None, *, method="dSPM", lambda2=1 / 9, dep
     fwd_true : Forward, optional
         The forward that generated the data (same channels and sources), e.g. with a different
         skull conductivity: the resolution matrix is then :math:`K_\\text{assumed}G_\\text{true}`.
-    method, lambda2, depth
-        As in :func:`neurocourse.inverse.inverse_kernel`.
+    method : str
+        ``"MNE"``, ``"dSPM"``, ``"sLORETA"`` or ``"eLORETA"``.
+    lambda2 : float
+        Regularisation, dimensionless.
+    depth : float, optional
+        Depth-prior exponent, dimensionless; ``None`` for none.
     noise : NoiseLevels
         Sensor noise levels.
 
@@ -273,7 +281,7 @@ def source_covariance(G, indices, amplitudes, noise_cov, correlation=0.0) -> np.
     noise_cov : array_like, shape (n_channels, n_channels)
         Noise covariance, channel unit².
     correlation : float, default 0.0
-        Correlation of the two time courses, in [-1, 1].
+        Correlation of the two time courses, in [-1, 1] (dimensionless).
 
     Returns
     -------
@@ -307,7 +315,7 @@ def dipole_fits_vs_snr(scn: Slab, index, snrs, moment=(0.0, 20e-9, 0.0), rng=0):
     index : int
         True source (grid index).
     snrs : sequence of float
-        Amplitude SNRs of the whitened data (> 0).
+        Amplitude SNRs of the whitened data (> 0, dimensionless).
     moment : array_like, shape (3,)
         Moment direction (scaled to each SNR), A·m.
     rng : Generator or int
