@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 METHODS = ("coh", "cohy", "imcoh", "plv", "pli", "wpli", "wpli2_debiased")
-_CHUNK_ELEMENTS = 4_000_000  # per-epoch matrices held at once (64 MB of complex128)
+_CHUNK_ELEMENTS = 4_000_000  # per-epoch matrix entries held at once (32 MB of float64)
 
 
 def tapers(n_times, sfreq, mode="multitaper", bandwidth=None, low_bias=True):
@@ -421,9 +421,10 @@ def spectral_connectivity(data, sfreq, method="coh", mode="multitaper", fmin=Non
     for f0 in range(0, n_f, block_size):
         sl = slice(f0, min(f0 + block_size, n_f))
         Cb = np.moveaxis(C[..., sl], -1, 0)  # (fb, e, k, n)
-        if need_avg:
+        if need_avg or need_im:
             flat = Cb.reshape(Cb.shape[0], n_e * n_k, n_s)
             S = np.matmul(flat.transpose(0, 2, 1), flat.conj()) / n_e  # (fb, n, n)
+        if need_avg:
             p = np.real(np.diagonal(S, axis1=1, axis2=2))
             den = np.sqrt(p[:, :, None] * p[:, None, :])
             # a signal with zero power (e.g. the estimate at an MEG-silent source) has no
@@ -441,12 +442,17 @@ def spectral_connectivity(data, sfreq, method="coh", mode="multitaper", fmin=Non
             chunk = max(1, int(_CHUNK_ELEMENTS // (fb * n_s * n_s)))
             plv_sum = np.zeros((fb, n_s, n_s), complex) if "plv" in out else None
             sign_sum = np.zeros((fb, n_s, n_s)) if "pli" in out else None
-            s = np.zeros((fb, n_s, n_s))
+            # the epoch sum of Im S_e is the imaginary part of the summed cross-spectrum
+            s = n_e * S.imag if need_im else None
             sa = np.zeros((fb, n_s, n_s))
             s2 = np.zeros((fb, n_s, n_s)) if "wpli2_debiased" in out else None
-            if need_im:  # contiguous real operands so that the batched products use BLAS
-                re = np.ascontiguousarray(Cb.real)  # (fb, e, k, n)
-                im_t = np.ascontiguousarray(np.swapaxes(Cb.imag, -1, -2))  # (fb, e, n, k)
+            if need_im:
+                # Im(X_i conj X_j) = sum_k (Im_i Re_j - Re_i Im_j) = [Im_i, Re_i] . [Re_j, -Im_j]:
+                # one batched real product with 2K inner terms gives it directly (contiguous
+                # operands, so the products use BLAS)
+                left = np.ascontiguousarray(
+                    np.concatenate([Cb.imag, Cb.real], axis=2).swapaxes(-1, -2))  # (fb, e, n, 2k)
+                right = np.ascontiguousarray(np.concatenate([Cb.real, -Cb.imag], axis=2))
             for e0 in range(0, n_e, chunk):
                 e1 = min(e0 + chunk, n_e)
                 if plv_sum is not None:
@@ -457,10 +463,7 @@ def spectral_connectivity(data, sfreq, method="coh", mode="multitaper", fmin=Non
                     Se[mag == 0] = 0
                     plv_sum += Se.sum(axis=1)
                 if need_im:
-                    M = np.matmul(im_t[:, e0:e1], re[:, e0:e1])  # sum_k Im_i Re_j
-                    imS = M - np.swapaxes(M, -1, -2)  # Im(X_i conj X_j) summed over tapers
-                    del M
-                    s += imS.sum(axis=1)
+                    imS = np.matmul(left[:, e0:e1], right[:, e0:e1])  # (fb, ec, n, n)
                     if sign_sum is not None:
                         sign_sum += np.sign(imS).sum(axis=1)
                     if s2 is not None:
