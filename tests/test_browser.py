@@ -20,15 +20,18 @@ builds a one-page book without offline MathJax and proves that the checker repor
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import threading
 import urllib.parse
+import zlib
 from html import unescape as html_unescape
 from pathlib import Path
 
@@ -103,26 +106,42 @@ def browser():
 
     assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: `apt-get install chromium` (.ci/run does)"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        # Network off: every request that is not for the local server goes to a proxy that does not
+        # exist, and fails at once. (Playwright's request routing would do the same, but it turns off
+        # the HTTP cache, and with it the reuse of the 3.6 MB widget manager from page to page.)
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--proxy-server=http://127.0.0.1:9",
+                "--proxy-bypass-list=127.0.0.1;localhost",
+            ],
+        )
         yield b
         b.close()
 
 
-def check_page(browser, base: str, path: str) -> list[str]:
-    """Open ``base/path`` with the network off and return its problems (empty when none)."""
+_CONTEXTS: dict = {}
+
+
+def _context(browser):
+    """One browser context per browser (shared cache, like a reader going from page to page)."""
+    if browser not in _CONTEXTS:
+        _CONTEXTS[browser] = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    return _CONTEXTS[browser]
+
+
+def check_page(browser, base: str, path: str, widget_timeout_ms: int = 30_000) -> list[str]:
+    """Open ``base/path`` with the network off and return its problems (empty when none).
+
+    ``widget_timeout_ms`` bounds the wait for the widget manager to draw every view (generous: the
+    machine may be loaded; it is only spent in full when a widget is not drawn).
+    """
     problems: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-    page = context.new_page()
+    page = _context(browser).new_page()
     external: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(base) or r.request.url.startswith("data:"):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    page.on("request", lambda r: r.url.startswith((base, "data:", "blob:")) or external.append(r.url))
     page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text[:200]}"))
     page.on("pageerror", lambda e: problems.append(f"JavaScript error: {str(e)[:200]}"))
     page.on(
@@ -138,7 +157,7 @@ def check_page(browser, base: str, path: str) -> list[str]:
         try:
             page.wait_for_function(
                 f"() => document.querySelectorAll('.widget-subarea .jupyter-widgets').length >= {views}",
-                timeout=30_000,
+                timeout=widget_timeout_ms,
             )
         except Exception:  # a timeout: reported below as a problem of the page
             pass
@@ -176,7 +195,7 @@ def check_page(browser, base: str, path: str) -> list[str]:
             )
     if external:
         problems.append(f"{len(external)} external requests, e.g. {external[0]}")
-    context.close()
+    page.close()
     return problems
 
 
@@ -225,21 +244,54 @@ def test_static_explorer_without_widget_manager(browser, server):
     context.close()
 
 
-def test_checker_fails_on_raw_tex(browser, server, tmp_path):
-    """A page whose MathJax cannot load (the CDN default, offline) shows raw TeX: the check says so."""
-    book = tmp_path / "book"
+@pytest.fixture(scope="module")
+def probe_book(tmp_path_factory):
+    """A two-page book built with Jupyter Book's defaults: MathJax from its CDN, and a broken page."""
+    book = tmp_path_factory.mktemp("probe") / "book"
     book.mkdir()
     (book / "_config.yml").write_text(
-        "title: raw TeX probe\nexecute:\n  execute_notebooks: 'off'\nparse:\n  myst_enable_extensions: [dollarmath]\n"
+        "title: probe\nexecute:\n  execute_notebooks: 'off'\nparse:\n  myst_enable_extensions: [dollarmath]\n"
     )
-    (book / "_toc.yml").write_text("format: jb-book\nroot: index\n")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: broken\n")
     (book / "index.md").write_text("# Probe\n\nInline $E = mc^2$ and display\n\n$$\n\\frac{a}{b}\n$$\n")
+    # a widget view without a manager, a script error and a figure twice as wide as the column
+    wide = "data:image/png;base64," + base64.b64encode(_png(1600, 200)).decode()
+    (book / "broken.md").write_text(
+        "# Broken\n\n```{raw} html\n"
+        '<div class="cell_output"><img src="' + wide + '"></div>\n'
+        '<script type="application/vnd.jupyter.widget-view+json">{"model_id": "x"}</script>\n'
+        '<script>console.error("probe error"); undefinedFunction();</script>\n```\n'
+    )
     jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
     done = subprocess.run([jb, "build", str(book)], capture_output=True, text=True, env={**os.environ})
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    problems = check_page(browser, server(book / "_build" / "html"), "index.html")
+    return book / "_build" / "html"
+
+
+def _png(width: int, height: int) -> bytes:
+    """A blank RGB PNG of the given size (no image library needed)."""
+    raw = b"".join(b"\x00" + b"\xff" * (3 * width) for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def test_checker_fails_on_raw_tex(browser, server, probe_book):
+    """A page whose MathJax cannot load (the CDN default, offline) shows raw TeX: the check says so."""
+    problems = check_page(browser, server(probe_book), "index.html")
     assert any(p.startswith("raw TeX") for p in problems), problems
     assert any("external requests" in p for p in problems), problems
+
+
+def test_checker_fails_on_errors_undrawn_widgets_and_shrunk_figures(browser, server, probe_book):
+    problems = check_page(browser, server(probe_book), "broken.html", widget_timeout_ms=2_000)
+    assert any(p.startswith("console error: probe error") for p in problems), problems
+    assert any(p.startswith("JavaScript error") for p in problems), problems
+    assert any(p == "1 widget views, 0 drawn" for p in problems), problems
+    assert any("shrunk" in p and "pt label shows at" in p for p in problems), problems
 
 
 def test_jupyterlite_opens_an_exercise(browser, server):

@@ -73,6 +73,9 @@ def widget_scripts() -> dict[str, dict[str, str]]:
 
 def _config_inited(app: Sphinx, config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC)]
+    # without an icon every browser asks for /favicon.ico, a 404 logged as a console error
+    if not config.html_favicon:
+        config.html_favicon = str(STATIC / "favicon.svg")
     config.nb_ipywidgets_js = widget_scripts()
     # jupyterlite-sphinx stages its contents in <srcdir>/<content_dir>, and `jupyter lite build`
     # keeps a cache in its lite dir: keep both in the build folder, not in the source tree
