@@ -256,6 +256,18 @@ def test_sphere_accuracy_function_matches_the_test_reference(ico2_models):
         multilayer_sphere_accuracy(1, eccentricities=(0.5, 1.2))
 
 
+def test_mixed_mesh_levels():
+    """A finer brain surface (ico-3) inside ico-2 skull and scalp surfaces. The faceting no
+    longer shrinks all surfaces alike: the ico-2 skull facets sit up to 1.6 mm inside their
+    sphere, the ico-3 brain facets 0.4 mm, so the 5 mm skull is locally thinner and passes more
+    current. Measured RDM ≤ 0.024 and MAG 1.077-1.090 up to e = 0.8 (all-ico-2: 0.011 and
+    1.03, where every surface shrinks by the same factor); bounds 0.05 (the issue's) and 0.12."""
+    meshes = (icosphere(3, RADII[0]), icosphere(2, RADII[1]), icosphere(2, RADII[2]))
+    rd, mg = _eeg_errors(make_multilayer_bem(meshes, SIG80), RADII, SIG80)
+    assert rd.max() < 0.05
+    assert np.abs(mg - 1).max() < 0.12
+
+
 def test_eeg_moderate_skull_ratio(ico2_models):
     rd, _ = _eeg_errors(ico2_models["iso15"], RADII, SIG15)
     # the issue's 0.05 holds for the modern skull ratio too: measured ≤ 0.0147 on ico-2 (the
