@@ -25,6 +25,12 @@ from neurocourse.meg.leadfield import (
     lead_field,
     sensor_lead_field,
 )
+from neurocourse.meg.orientation import (
+    OrientationSVD,
+    angle_from_radial,
+    ellipsoid_orientation,
+    orientation_svd,
+)
 from neurocourse.meg.sensors import (
     CoilDefinition,
     SensorArray,
@@ -47,8 +53,10 @@ __all__ = [
     "CoilDefinition",
     "FieldSplit",
     "FoldedCortex",
+    "OrientationSVD",
     "QuasiStatic",
     "SensorArray",
+    "angle_from_radial",
     "apply_forward",
     "axial_gradiometer_coil",
     "coil_definition",
@@ -57,6 +65,7 @@ __all__ = [
     "dipole_field_infinite",
     "dipole_potential_infinite",
     "dipole_source",
+    "ellipsoid_orientation",
     "fixed_orientation",
     "folded_cortex",
     "gradiometer_pairs",
@@ -64,6 +73,7 @@ __all__ = [
     "lead_field",
     "make_sensor_array",
     "opm_array",
+    "orientation_svd",
     "planar_gradiometer_coil",
     "point_magnetometers",
     "quasistatic_check",
