@@ -1,0 +1,59 @@
+"""Epilepsy: interictal spike simulation, detection (amplitude and Teager-Kaiser) with measured
+sensitivity and false-alarm rate, equivalent-dipole localisation of spikes with GOF acceptance and
+clustering, and EEG-informed fMRI with a family of HRFs."""
+
+from neurocourse.clinical.detection import (
+    DETECTORS,
+    DetectionPerformance,
+    bandpass,
+    detect_spikes,
+    detection_performance,
+    robust_sigma,
+    teager_kaiser,
+)
+from neurocourse.clinical.ecd import (
+    DipoleClusters,
+    accept_dipoles,
+    cluster_dipoles,
+    fit_spike_dipoles,
+)
+from neurocourse.clinical.eeg_fmri import (
+    BAGSHAW_PEAKS,
+    EEGfMRIMap,
+    SpikeBOLD,
+    eeg_fmri_glm,
+    hrf_family,
+    simulate_spike_bold,
+    spike_regressors,
+)
+from neurocourse.clinical.spikes import (
+    SpikeRecording,
+    simulate_spike_recording,
+    spike_times,
+    spike_waveform,
+)
+
+__all__ = [
+    "BAGSHAW_PEAKS",
+    "DETECTORS",
+    "DetectionPerformance",
+    "DipoleClusters",
+    "EEGfMRIMap",
+    "SpikeBOLD",
+    "SpikeRecording",
+    "accept_dipoles",
+    "bandpass",
+    "cluster_dipoles",
+    "detect_spikes",
+    "detection_performance",
+    "eeg_fmri_glm",
+    "fit_spike_dipoles",
+    "hrf_family",
+    "robust_sigma",
+    "simulate_spike_bold",
+    "simulate_spike_recording",
+    "spike_regressors",
+    "spike_times",
+    "spike_waveform",
+    "teager_kaiser",
+]
