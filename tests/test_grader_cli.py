@@ -27,9 +27,7 @@ FAST = ["--timeout", "3", "--jobs", "2", "--quiet"]  # toy functions take ms; 3 
 @pytest.fixture
 def toy_registry(monkeypatch):
     monkeypatch.setattr(registry, "all_exercises", lambda: TOY_EXERCISES)
-    monkeypatch.setattr(
-        registry, "by_notebook", lambda nb: tuple(e for e in TOY_EXERCISES if e.notebook == nb)
-    )
+    monkeypatch.setattr(registry, "by_notebook", lambda nb: tuple(e for e in TOY_EXERCISES if e.notebook == nb))
     monkeypatch.setattr(registry, "notebooks", lambda: ("01_toy", "02_other"))
 
 
@@ -55,11 +53,7 @@ def _read(path):
 
 
 def _hashes(root):
-    return {
-        p: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_grade_writes_gradebook_feedback_and_is_reproducible(toy_registry, subs, tmp_path, capsys):
@@ -80,11 +74,7 @@ def test_grade_writes_gradebook_feedback_and_is_reproducible(toy_registry, subs,
     carol = [r for r in long if r[0] == "carol" and r[1] == "toy_scale"]
     assert [r[5] for r in carol] == ["failed", "failed", "passed"]
     assert "check the sign" in carol[0][6]  # the Mistake's teaching message
-    assert all(
-        r[5] == "invalid" and "not a text file" in r[6]
-        for r in long
-        if r[0] == "dave" and r[1] == "toy_scale"
-    )
+    assert all(r[5] == "invalid" and "not a text file" in r[6] for r in long if r[0] == "dave" and r[1] == "toy_scale")
     text = (fb / "carol.md").read_text()
     assert "check the sign" in text and "Total: 4 / 10 points" in text
     assert "all tests passed" not in text.lower()
@@ -137,9 +127,7 @@ def test_hidden_tests_count_but_reveal_nothing(toy_registry, subs, tmp_path):
     ]  # wrong sign fails hidden test 1, add passes hidden test 2
     for path in [*fb.iterdir(), tmp_path / "grades_long.csv"]:
         text = path.read_text()
-        assert (
-            "SECRET" not in text and "7.25" not in text and "29" not in text
-        )  # inputs, labels, answers
+        assert "SECRET" not in text and "7.25" not in text and "29" not in text  # inputs, labels, answers
     carol = (fb / "carol.md").read_text()
     assert "hidden test 1: failed (0/2)" in carol and "hidden test 2: passed (1/1)" in carol
 
@@ -215,9 +203,7 @@ def test_real_registry_end_to_end(tmp_path, toy_registry, monkeypatch):
     """
     monkeypatch.undo()
     exercises = registry.all_exercises()
-    notebooks = [
-        nb for nb in registry.notebooks() if (REPO / "solutions" / f"{nb}.ipynb").is_file()
-    ]
+    notebooks = [nb for nb in registry.notebooks() if (REPO / "solutions" / f"{nb}.ipynb").is_file()]
     subs = tmp_path / "subs"
     (subs / "solution").mkdir(parents=True)
     (subs / "stub").mkdir()
@@ -251,3 +237,32 @@ def test_real_registry_end_to_end(tmp_path, toy_registry, monkeypatch):
     for ex_id in graded:
         assert float(rows["solution"][ex_id]) == maxima[ex_id], ex_id
         assert float(rows["stub"][ex_id]) == 0.0, ex_id
+
+
+def test_outputs_are_validated_before_grading(toy_registry, subs, tmp_path, capsys):
+    inside = subs / "grades.csv"
+    assert cli.main(["grade", str(subs), "-o", str(inside), *FAST]) == 2
+    assert "inside SUBMISSIONS" in capsys.readouterr().err and not inside.exists()
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    out = tmp_path / "out" / "grades.csv"
+    assert cli.main(["grade", str(subs), "-o", str(out), "--feedback", str(blocker), *FAST]) == 2
+    assert "is not a folder" in capsys.readouterr().err and not out.exists()
+    (tmp_path / "out" / "grades_long.csv").mkdir(parents=True)
+    assert cli.main(["grade", str(subs), "-o", str(out), *FAST]) == 2
+    assert "regular CSV file" in capsys.readouterr().err
+
+
+def test_no_sandbox_system_refuses_unless_asked(toy_registry, subs, tmp_path, capsys, monkeypatch):
+    import neurocourse.grading.sandbox as sandbox_module
+
+    monkeypatch.setattr(sandbox_module.sys, "platform", "darwin")  # as on macOS: no namespaces, no Landlock
+    out = tmp_path / "grades.csv"
+    assert cli.main(["grade", str(subs), "-o", str(out), *FAST]) == 2
+    err = capsys.readouterr().err
+    assert "no sandbox is available on darwin" in err and "--no-sandbox" in err and not out.exists()
+    assert cli.main(["grade", str(subs), "-o", str(out), "--no-sandbox", *FAST]) == 0
+    captured = capsys.readouterr()
+    assert "WARNING: --no-sandbox" in captured.err and "Sandbox: OFF (--no-sandbox)" in captured.out
+    provenance = gradebook.provenance_path(out).read_text()
+    assert '"isolated": false' in provenance

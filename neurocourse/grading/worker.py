@@ -73,6 +73,10 @@ def _zygote_main(sock_fd: int, preload: tuple[str, ...] = ()) -> None:
             importlib.import_module(name)
         except Exception:  # a missing optional module only costs speed
             pass
+    import gc
+
+    gc.collect()
+    gc.freeze()  # children do not copy the preloaded objects' pages just to scan them
     sock = socket.socket(fileno=sock_fd)
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
