@@ -42,7 +42,7 @@ from neurocourse.grading.gradebook import (
 )
 from neurocourse.grading.notebook import code_sources, parse_notebook
 from neurocourse.grading.protocol import SEALED_PREFIX
-from neurocourse.grading.sandbox import ExercisePlan, GraderError, Limits, Sandbox
+from neurocourse.grading.sandbox import SANDBOX_UID_BASE, ExercisePlan, GraderError, Limits, Sandbox
 from neurocourse.grading.shortcut import no_credit, static_reference_uses
 from neurocourse.grading.spec import Case, Exercise, expected_value, judge
 
@@ -131,14 +131,18 @@ def sandbox_provenance(isolate: bool) -> dict:
 
     import neurocourse
     from neurocourse.grading.isolation import landlock_abi
-    from neurocourse.grading.sandbox import SANDBOX_UID
+    from neurocourse.grading.sandbox import SANDBOX_UID_BASE
 
     abi = landlock_abi()
     root = os.geteuid() == 0
     if isolate:
         words = (
             f"on: own user/mount/PID/network/IPC namespaces per run, Landlock ABI {abi}, "
-            + (f"uid {SANDBOX_UID} (grader is root)" if root else "grader's uid in a user namespace, no capabilities")
+            + (
+                f"uids {SANDBOX_UID_BASE} + job slot (grader is root)"
+                if root
+                else "grader's uid in a user namespace, no capabilities"
+            )
             + ", python -I -S -B, allow-listed environment, sealed references"
         )
     else:
@@ -403,7 +407,7 @@ def grade_submissions(
     students, staged = _stage(submissions, shard, by_notebook)  # 1. before any student code runs
     course = Course.build(exercises, hidden, isolate)  # 2. sealed copies, once per batch
     local = threading.local()
-    sandboxes: list[Sandbox] = []
+    sandboxes: list[Sandbox | None] = []
     lock = threading.Lock()
 
     def work(item: _Staged) -> tuple[_Staged, NotebookGrade]:
@@ -417,15 +421,18 @@ def grade_submissions(
             return item, NotebookGrade(stem, results, notes=[f"{item.reason}."], invalid=item.reason)
         sb = getattr(local, "sandbox", None)
         if sb is None:
+            with lock:
+                slot = len(sandboxes)
+                sandboxes.append(None)
             sb = Sandbox(
                 course.sealed.runtime,
                 isolate=isolate,
                 scratch=scratch,
                 visible_workdir=str(course.sealed.work),
                 preload=seal.third_party_imports(),
+                uid=SANDBOX_UID_BASE + slot,
             )
-            with lock:
-                sandboxes.append(sb)
+            sandboxes[slot] = sb
             local.sandbox = sb
             sb.start()
         try:
@@ -455,7 +462,8 @@ def grade_submissions(
         if bar is not None:
             bar.close()
         for sb in sandboxes:
-            sb.close()
+            if sb is not None:
+                sb.close()
         course.close()
 
     # 3. the originals must be untouched

@@ -46,8 +46,11 @@ _SIGNAL_WORDS = {
     signal.SIGXFSZ: "writing a file larger than allowed (SIGXFSZ)",
     signal.SIGKILL: "being killed (SIGKILL), e.g. by the system when memory ran out",
 }
-#: The uid a child runs as when the grader is root.
+#: The uid a child runs as when the grader is root (``nobody``); a batch gives each job slot its own
+#: uid from SANDBOX_UID_BASE on, so that one slot's fork bomb (RLIMIT_NPROC counts per uid) cannot
+#: starve another's. These uids must not belong to anyone on the grading machine.
 SANDBOX_UID = 65534
+SANDBOX_UID_BASE = 61000
 _EMPTY_NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 
 
@@ -184,6 +187,8 @@ class Sandbox:
         An empty folder at a fixed path: a sandboxed child sees its working folder there.
     preload : tuple of str
         Third-party modules the zygote imports once (never the course package).
+    uid : int
+        The unprivileged uid its children drop to when the grader is root.
 
     Use as a context manager, or call :meth:`close`. Not thread-safe: one Sandbox per thread.
     """
@@ -196,8 +201,10 @@ class Sandbox:
         scratch: str | None = None,
         visible_workdir: str | None = None,
         preload: tuple[str, ...] = (),
+        uid: int = SANDBOX_UID,
     ):
         self.runtime = str(runtime)
+        self.uid = int(uid)
         self.preload = tuple(preload)
         self.visible_workdir = visible_workdir
         self.isolate = bool(isolate)
@@ -362,7 +369,7 @@ class Sandbox:
     def _workdir(self) -> str:
         workdir = tempfile.mkdtemp(prefix="job-", dir=self.scratch)
         if self._root and self.isolate:
-            os.chown(workdir, SANDBOX_UID, SANDBOX_UID)
+            os.chown(workdir, self.uid, self.uid)
         return workdir
 
     def _spawn(self, config: dict) -> tuple[int, int, int, int]:
@@ -409,7 +416,7 @@ class Sandbox:
                 "nproc": int(limits.nproc),
             },
             sandbox=self.isolate,
-            uid=SANDBOX_UID,
+            uid=self.uid,
         )
 
     def run(
