@@ -12,10 +12,12 @@ from neurocourse.bold.balloon import (
 )
 from neurocourse.bold.compartments import (
     BLOOD_T2,
+    MEASURED_IV_SHARE,
     TISSUE_T2STAR,
     BloodT2,
     CompartmentSplit,
     blood_r2,
+    capillary_diffusion_regime,
     gre_compartments,
 )
 from neurocourse.bold.coupling import (
@@ -65,6 +67,7 @@ __all__ = [
     "BLOOD_VISCOSITY",
     "FARADAY",
     "K_PER_ATP",
+    "MEASURED_IV_SHARE",
     "NA_PER_ATP",
     "P_O_RATIO",
     "TISSUE_T2STAR",
@@ -82,6 +85,7 @@ __all__ = [
     "bold_signal",
     "buxton_cmro2_ratio",
     "buxton_extraction",
+    "capillary_diffusion_regime",
     "cbf_to_si",
     "cmro2_fick",
     "cmro2_ratio_from_coupling",
