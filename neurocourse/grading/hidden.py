@@ -61,36 +61,26 @@ def load_hidden(path: str | Path, exercises: Sequence[Exercise]) -> dict[str, tu
     try:
         namespace = runpy.run_path(str(path), run_name="__hidden_tests__")
     except Exception as exc:
-        raise ValueError(
-            f"hidden-tests file {path.name} could not be run: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise ValueError(f"hidden-tests file {path.name} could not be run: {type(exc).__name__}: {exc}") from exc
     hidden = namespace.get("HIDDEN")
     if not isinstance(hidden, Mapping):
-        raise ValueError(
-            f"hidden-tests file {path.name} must define a dict HIDDEN = {{exercise id: [Case, ...]}}"
-        )
+        raise ValueError(f"hidden-tests file {path.name} must define a dict HIDDEN = {{exercise id: [Case, ...]}}")
     by_id = {ex.id: ex for ex in exercises}
     out: dict[str, tuple[Case, ...]] = {}
     for ex_id, cases in hidden.items():
         if ex_id not in by_id:
             known = ", ".join(sorted(by_id))
-            raise ValueError(
-                f"hidden-tests file {path.name}: unknown exercise id {ex_id!r}; known ids: {known}"
-            )
+            raise ValueError(f"hidden-tests file {path.name}: unknown exercise id {ex_id!r}; known ids: {known}")
         exercise = by_id[ex_id]
         if isinstance(cases, Case) or not isinstance(cases, Sequence):
-            raise ValueError(
-                f"hidden-tests file {path.name}: HIDDEN[{ex_id!r}] must be a list of Case"
-            )
+            raise ValueError(f"hidden-tests file {path.name}: HIDDEN[{ex_id!r}] must be a list of Case")
         checked = []
         for k, case in enumerate(cases, start=1):
             where = f"hidden-tests file {path.name}: HIDDEN[{ex_id!r}] case {k}"
             if not isinstance(case, Case):
                 raise ValueError(f"{where} must be a Case, got {type(case).__name__}")
             if case.function not in exercise.reference:
-                raise ValueError(
-                    f"{where} calls {case.function!r}, which is not one of {list(exercise.functions)}"
-                )
+                raise ValueError(f"{where} calls {case.function!r}, which is not one of {list(exercise.functions)}")
             case = dataclasses.replace(case, hidden=True)
             try:
                 expected_value(exercise, case)

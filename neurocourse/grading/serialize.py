@@ -107,12 +107,7 @@ def from_json(tree: Any, _depth: int = 0) -> Any:
         return int(body)
     if tag == "__float__" and type(body) is str:
         return float.fromhex(body)
-    if (
-        tag == "__complex__"
-        and type(body) is list
-        and len(body) == 2
-        and all(type(b) is str for b in body)
-    ):
+    if tag == "__complex__" and type(body) is list and len(body) == 2 and all(type(b) is str for b in body):
         return complex(float.fromhex(body[0]), float.fromhex(body[1]))
     if tag == "__tuple__" and type(body) is list:
         return tuple(from_json(v, _depth + 1) for v in body)
@@ -129,11 +124,7 @@ def _read_array(text: str) -> np.ndarray:
         arr = np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
     except Exception as exc:
         raise ValueError(f"unreadable array ({type(exc).__name__})") from exc
-    if (
-        type(arr) is not np.ndarray
-        or arr.dtype.kind not in _ARRAY_KINDS
-        or arr.dtype.fields is not None
-    ):
+    if type(arr) is not np.ndarray or arr.dtype.kind not in _ARRAY_KINDS or arr.dtype.fields is not None:
         raise ValueError("array of an unsupported dtype")
     return arr
 
