@@ -46,7 +46,7 @@ def ar1_covariance(n_scans, rho):
     ----------
     n_scans : int
         Number of scans, >= 1.
-    rho : float
+    rho : float (dimensionless)
         Lag-1 autocorrelation, in (-1, 1).
 
     Returns
@@ -67,12 +67,12 @@ def ar1_precision(n_scans, rho):
     ----------
     n_scans : int
         Number of scans, >= 2.
-    rho : float
+    rho : float (dimensionless)
         Lag-1 autocorrelation, in (-1, 1).
 
     Returns
     -------
-    ndarray, shape (n_scans, n_scans)
+    ndarray, shape (n_scans, n_scans) (dimensionless)
         Diagonal ``(1, 1 + rho^2, ..., 1 + rho^2, 1) / (1 - rho^2)``, first off-diagonals
         ``-rho / (1 - rho^2)``, zero elsewhere.
     """
@@ -89,9 +89,9 @@ def correlated_efficiency(X, c, rho=None, V=None, analysis="gls"):
 
     Parameters
     ----------
-    X : array_like, shape (n_scans, p)
+    X : array_like, shape (n_scans, p) (dimensionless)
         The whole design matrix: task, nuisance, drift and constant columns.
-    c : array_like, shape (p,) or (q, p)
+    c : array_like, shape (p,) or (q, p) (dimensionless)
         Contrast vector or matrix; for q rows the average-variance form ``q / trace(...)``.
     rho : float, optional
         AR(1) coefficient in (-1, 1); V is then :func:`ar1_covariance`.
@@ -102,7 +102,7 @@ def correlated_efficiency(X, c, rho=None, V=None, analysis="gls"):
 
     Returns
     -------
-    float
+    float (dimensionless)
         Efficiency (1 / data unit squared for unit noise variance); larger is better.
 
     Raises

@@ -33,14 +33,14 @@ def efficiency(X, c, sigma=1.0):
     ----------
     X : array_like, shape (n_scans, p)
         Design matrix (dimensionless regressors).
-    c : array_like, shape (p,) or (q, p)
+    c : array_like, shape (p,) or (q, p) (dimensionless)
         Contrast vector or matrix.
     sigma : float, default=1.0
         Noise standard deviation (units of the data), > 0; 1 for comparing designs.
 
     Returns
     -------
-    float
+    float (dimensionless)
         Efficiency (1 / data unit squared); larger is better.
 
     References
@@ -75,7 +75,7 @@ def vif(X):
 
     Parameters
     ----------
-    X : array_like, shape (n_scans, p)
+    X : array_like, shape (n_scans, p) (dimensionless)
         Design matrix.
 
     Returns

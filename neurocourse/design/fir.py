@@ -79,7 +79,7 @@ def nuisance_projector(n_scans, nuisance=None):
 
     Returns
     -------
-    ndarray, shape (n_scans, n_scans)
+    ndarray, shape (n_scans, n_scans) (dimensionless)
         Symmetric idempotent projector.
     """
     n = check_int("n_scans", n_scans, 1)
@@ -97,7 +97,7 @@ def estimation_efficiency(X_fir, nuisance=None):
 
     Parameters
     ----------
-    X_fir : array_like, shape (n_scans, L * k)
+    X_fir : array_like, shape (n_scans, L * k) (dimensionless)
         FIR design (see :func:`fir_design`).
     nuisance : array_like, shape (n_scans, m), optional
         Nuisance columns projected out; default the constant.
@@ -123,7 +123,7 @@ def detection_power(X_fir, hrf, n_types=1, nuisance=None):
 
     Parameters
     ----------
-    X_fir : array_like, shape (n_scans, n_types * k)
+    X_fir : array_like, shape (n_scans, n_types * k) (dimensionless)
         FIR design.
     hrf : array_like, shape (k,)
         Assumed response per post-stimulus scan (any unit; only its shape matters).

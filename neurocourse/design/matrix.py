@@ -211,7 +211,7 @@ def as_design_array(X):
 
     Returns
     -------
-    ndarray, shape (n_scans, p)
+    ndarray, shape (n_scans, p) (unit of X)
 
     Raises
     ------

@@ -38,7 +38,7 @@ def simulate_ar1_noise(n_scans, n_voxels=1, rho=0.3, sigma=1.0, rng=None):
 
     Returns
     -------
-    noise : ndarray, shape (n_scans, n_voxels)
+    noise : ndarray, shape (n_scans, n_voxels) (units of the data)
         The noise time series.
 
     References
@@ -67,11 +67,11 @@ def simulate_voxels(X, beta, rho=0.0, sigma=1.0, rng=None):
 
     Parameters
     ----------
-    X : array_like or DesignMatrix, shape (n_scans, p)
+    X : array_like or DesignMatrix, shape (n_scans, p) (dimensionless)
         Design matrix.
     beta : array_like, shape (p,) or (p, n_voxels)
         True effects (units of the data per unit regressor).
-    rho : float or array_like of shape (n_voxels,), default=0.0
+    rho : float or array_like of shape (n_voxels,), default=0.0 (dimensionless)
         AR(1) coefficient of the noise, in (-1, 1).
     sigma : float or array_like of shape (n_voxels,), default=1.0
         Marginal noise standard deviation (units of the data), >= 0.
@@ -80,7 +80,7 @@ def simulate_voxels(X, beta, rho=0.0, sigma=1.0, rng=None):
 
     Returns
     -------
-    Y : ndarray, shape (n_scans,) if beta is 1-D, else (n_scans, n_voxels)
+    Y : ndarray, shape (n_scans,) if beta is 1-D, else (n_scans, n_voxels) (units of the data)
         Simulated data.
 
     See Also

@@ -79,7 +79,7 @@ def orthogonalize(X):
 
     Returns
     -------
-    ndarray, shape (n, k)
+    ndarray, shape (n, k) (same unit as X)
         A copy with mutually orthogonal columns.
 
     References

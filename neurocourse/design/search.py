@@ -62,7 +62,7 @@ def fir_fitness(codes, n_lags=8, circular=True):
 
     Returns
     -------
-    float
+    float (dimensionless)
         :func:`neurocourse.design.fir.estimation_efficiency` of the FIR design.
     """
     stim = (np.asarray(codes) > 0).astype(float)

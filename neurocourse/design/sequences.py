@@ -43,12 +43,12 @@ def m_sequence(n_bits, taps=None, state=None):
         Register length n, 2 to 20; the sequence has ``2^n - 1`` entries.
     taps : sequence of int, optional
         Feedback taps; default :data:`MSEQ_TAPS` (scipy's), which give a maximal length.
-    state : array_like of 0/1, shape (n_bits,), optional
+    state : array_like of 0/1, shape (n_bits,), optional (dimensionless)
         Initial register, not all zero; default all ones.
 
     Returns
     -------
-    ndarray of int, shape (2^n - 1,)
+    ndarray of int, shape (2^n - 1,) (dimensionless)
         The sequence, with ``2^(n-1)`` ones.
     """
     n = check_int("n_bits", n_bits, 2)
@@ -131,7 +131,7 @@ def trial_sequence(n_slots, n_conditions=1, p_null=0.0, rng=None):
 
     Returns
     -------
-    ndarray of int, shape (n_slots,)
+    ndarray of int, shape (n_slots,) (dimensionless)
         Codes in 0..L.
     """
     n = check_int("n_slots", n_slots, 1)
@@ -146,7 +146,7 @@ def sequence_events(codes, soa, duration=0.0, first=0.0, names=None) -> Events:
 
     Parameters
     ----------
-    codes : array_like of int, shape (n_slots,)
+    codes : array_like of int, shape (n_slots,) (dimensionless)
         Condition codes, 0 for null.
     soa : float
         Slot spacing, the stimulus onset asynchrony (s), > 0.

@@ -68,7 +68,7 @@ def spatial_data(Y):
 
     Returns
     -------
-    ndarray of float
+    ndarray of float (unit of Y)
 
     Raises
     ------
@@ -195,11 +195,11 @@ def find_clusters(stat_map, threshold, tail=0, connectivity=1, statistic="mass")
 
     Returns
     -------
-    labels : ndarray of int, shape of stat_map
+    labels : ndarray of int, shape of stat_map (cluster numbers, dimensionless)
         0 outside clusters, k = 1..K inside cluster k (positive clusters first).
     values : ndarray, shape (K,)
         Statistic of each cluster (>= 0).
-    signs : ndarray of int, shape (K,)
+    signs : ndarray of int, shape (K,) (dimensionless)
         +1 for a cluster of ``t > u``, -1 for ``t < -u``.
     """
     t = np.asarray(stat_map, dtype=float)
@@ -270,7 +270,7 @@ def permuted_maps(Y, patterns, block):
     ----------
     Y : ndarray, shape (n_subjects, *shape)
         Subject maps.
-    patterns : ndarray, shape (B, n_subjects)
+    patterns : ndarray, shape (B, n_subjects) (dimensionless)
         Sign patterns (+1/-1).
     block : int
         Patterns per block, >= 1.

@@ -57,9 +57,9 @@ def detect(Y, method, alpha=0.05, cdt_p=0.001, n_permutations=500, fwhm=None, co
         Subject maps (any unit).
     method : str
         One of :data:`METHODS`.
-    alpha : float, default=0.05
+    alpha : float, default=0.05 (dimensionless)
         Familywise error rate (FDR level for ``"fdr"``), in (0, 1).
-    cdt_p : float, default=0.001
+    cdt_p : float, default=0.001 (dimensionless)
         Cluster-forming threshold as an uncorrected one-sided p, in (0, 1); the t threshold is
         ``scipy.stats.t.isf(cdt_p, n - 1)``.
     n_permutations : int, default=500
@@ -146,9 +146,9 @@ def error_rates(methods=METHODS, n_studies=50, alpha=0.05, cdt_p=0.001, n_permut
         Methods to compare (see :func:`detect`).
     n_studies : int, default=50
         Number of simulated studies, >= 1.
-    alpha : float, default=0.05
+    alpha : float, default=0.05 (dimensionless)
         Nominal level.
-    cdt_p : float, default=0.001
+    cdt_p : float, default=0.001 (dimensionless)
         Cluster-forming threshold (one-sided p).
     n_permutations : int, default=200
         Sign patterns per permutation test.

@@ -62,7 +62,7 @@ def subject_array(name, Y, min_subjects=2):
 
     Returns
     -------
-    ndarray of float, shape (n_subjects, ...)
+    ndarray of float, shape (n_subjects, ...) (unit of Y)
 
     Raises
     ------
@@ -151,7 +151,7 @@ def second_level_glm(Y, Z=None, c=None):
         Subject estimates (any unit).
     Z : array_like, shape (n_subjects, q), optional
         Second-level design; default the intercept only.
-    c : array_like, shape (q,), optional
+    c : array_like, shape (q,), optional (dimensionless)
         Contrast over the columns of Z; default ``[1, 0, ..., 0]``.
 
     Returns
@@ -204,7 +204,7 @@ def fixed_effects(Y, variances):
     ----------
     Y : array_like, shape (n_subjects, ...)
         Subject estimates (any unit).
-    variances : array_like, same shape as Y
+    variances : array_like, same shape as Y (unit of Y squared)
         First-level variances of the estimates (unit squared), > 0.
 
     Returns
@@ -241,13 +241,13 @@ def mixed_effects(Y, variances, method="dl", max_iter=100, tol=1e-12):
     ----------
     Y : array_like, shape (n_subjects, ...)
         Subject estimates (any unit); at least 2 subjects.
-    variances : array_like, same shape as Y
+    variances : array_like, same shape as Y (unit of Y squared)
         First-level variances (unit squared), > 0.
     method : {"dl", "pm"}, default="dl"
         Estimator of ``tau^2``.
     max_iter : int, default=100
         Iterations of the Paule-Mandel solver, >= 1.
-    tol : float, default=1e-12
+    tol : float, default=1e-12 (dimensionless)
         Relative convergence tolerance of the Paule-Mandel solver, > 0.
 
     Returns

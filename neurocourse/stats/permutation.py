@@ -106,7 +106,7 @@ def sign_flip_patterns(n_subjects, n_permutations=None, tail=0, rng=None):
 
     Returns
     -------
-    patterns : ndarray of float, shape (B, n)
+    patterns : ndarray of float, shape (B, n) (dimensionless)
         Entries +1 or -1.
     exact : bool
         True for a complete enumeration.
@@ -147,7 +147,7 @@ def signflip_t(Y, patterns):
     ----------
     Y : ndarray, shape (n_subjects, n_tests)
         Subject estimates (any unit).
-    patterns : ndarray, shape (B, n_subjects)
+    patterns : ndarray, shape (B, n_subjects) (dimensionless)
         Sign patterns (+1/-1).
 
     Returns

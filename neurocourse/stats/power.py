@@ -32,14 +32,14 @@ def one_sample_power(effect_size, n_subjects, alpha=0.05, tail=1):
         Cohen's d = group mean / between-subject SD (dimensionless).
     n_subjects : int or array_like of int
         Number of subjects, >= 2.
-    alpha : float, default=0.05
+    alpha : float, default=0.05 (dimensionless)
         Test level, in (0, 1).
     tail : {1, 0}, default=1
         One-sided (effect > 0) or two-sided.
 
     Returns
     -------
-    float or ndarray
+    float or ndarray (dimensionless)
         Power in [0, 1].
     """
     d = as_finite("effect_size", effect_size)
@@ -65,9 +65,9 @@ def subjects_for_power(effect_size, power=0.8, alpha=0.05, tail=1, max_subjects=
     ----------
     effect_size : float
         Cohen's d (> 0).
-    power : float, default=0.8
+    power : float, default=0.8 (dimensionless)
         Target power, in (0, 1).
-    alpha : float, default=0.05
+    alpha : float, default=0.05 (dimensionless)
         Test level.
     tail : {1, 0}, default=1
         One- or two-sided.

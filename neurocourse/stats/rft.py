@@ -129,7 +129,7 @@ def resels_box(shape, fwhm):
 
     Returns
     -------
-    ndarray, shape (D + 1,)
+    ndarray, shape (D + 1,) (dimensionless)
         ``R_0 = 1`` and the elementary symmetric sums of the side lengths ``a_i = n_i / fwhm_i``.
         For a 1-D field of N nodes (a lattice of length N - 1) rft1d uses ``(N - 1) / FWHM``: pass
         ``shape=(N - 1,)``.
@@ -191,7 +191,7 @@ def rft_p_value(u, resels, field="z", df=None, form="ec"):
 
     Returns
     -------
-    float or ndarray
+    float or ndarray (dimensionless)
         p in [0, 1].
     """
     form = check_option("form", form, ("ec", "poisson"))
@@ -207,7 +207,7 @@ def rft_threshold(resels, alpha=0.05, field="z", df=None, form="ec"):
     ----------
     resels : array_like, shape (D + 1,)
         Resel counts.
-    alpha : float, default=0.05
+    alpha : float, default=0.05 (dimensionless)
         Familywise error rate, in (0, 0.5).
     field : {"z", "t"}, default="z"
         Field type.

@@ -142,7 +142,7 @@ def blob_effect(shape, centers, radius, amplitude=1.0):
 
     Returns
     -------
-    ndarray, shape (*shape)
+    ndarray, shape (*shape) (units of the data)
         The effect map; where blobs overlap the amplitudes add.
     """
     shp = _shape(shape)
@@ -197,7 +197,7 @@ def simulate_group_study(n_subjects=20, shape=(48, 48), fwhm=4.0, effect=None, s
         Map shape (voxels), 1 to 3 axes.
     fwhm : float, default=4.0
         Noise smoothness (voxels), > 0.
-    effect : array_like of shape (*shape), float, or None, default=None
+    effect : array_like of shape (*shape), float, or None, default=None (units of the data)
         The group mean (data units); None or 0 for a null study.
     sd : float, default=1.0
         Standard deviation of the noise at each voxel (data units), > 0.
@@ -246,7 +246,7 @@ def field_autocorrelation(fwhm, max_lag, kernel="gaussian"):
 
     Returns
     -------
-    ndarray, shape (max_lag + 1,)
+    ndarray, shape (max_lag + 1,) (dimensionless)
         Correlations, 1 at lag 0.
     """
     max_lag = check_int("max_lag", max_lag, 0)
@@ -272,7 +272,7 @@ def subject_estimates(n_subjects=12, mu=0.5, tau=0.4, sigma_range=(0.1, 0.8), rn
         Population mean effect (data units, e.g. % signal change).
     tau : float, default=0.4
         Between-subject standard deviation (data units), >= 0.
-    sigma_range : (float, float), default=(0.1, 0.8)
+    sigma_range : (float, float), default=(0.1, 0.8) (units of the data)
         Range of the first-level standard errors (data units), 0 < low <= high.
     rng : numpy.random.Generator or int or None
         Random generator or seed.
@@ -281,7 +281,7 @@ def subject_estimates(n_subjects=12, mu=0.5, tau=0.4, sigma_range=(0.1, 0.8), rn
     -------
     y : ndarray, shape (n_subjects,)
         Subject estimates.
-    variances : ndarray, shape (n_subjects,)
+    variances : ndarray, shape (n_subjects,) (units of the data, squared)
         Their first-level variances (data units squared).
     """
     n = check_int("n_subjects", n_subjects, 2)

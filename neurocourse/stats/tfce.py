@@ -72,12 +72,13 @@ def tfce_stack(maps, dh=0.1, e_power=0.5, h_power=2.0, connectivity=1, tail=0,
     ----------
     maps : ndarray, shape (B, *shape)
         Statistic maps (t or z, dimensionless), 1 to 3 spatial dimensions.
-    dh, e_power, h_power, connectivity, tail, convention, n_steps
-        As in :func:`tfce`.
+    dh, e_power, h_power, connectivity, tail, convention, n_steps : see :func:`tfce`
+        The height step (statistic units), the exponents (dimensionless), the neighbourhood, the
+        tail, the discretisation and the number of heights, as in :func:`tfce`.
 
     Returns
     -------
-    ndarray, shape (B, *shape)
+    ndarray, shape (B, *shape) (dimensionless)
         Signed TFCE maps.
     """
     maps = np.asarray(maps, dtype=float)
@@ -127,9 +128,9 @@ def tfce(stat_map, dh=0.1, e_power=0.5, h_power=2.0, connectivity=1, tail=0, con
         Statistic map (t or z, dimensionless).
     dh : float, default=0.1
         Height step (statistic units), > 0, for ``convention="mne"``.
-    e_power : float, default=0.5
+    e_power : float, default=0.5 (dimensionless)
         Extent exponent E, > 0.
-    h_power : float, default=2.0
+    h_power : float, default=2.0 (dimensionless)
         Height exponent H, > 0.
     connectivity : int, default=1
         Face (1), edge (2) or corner (3) neighbours; see
@@ -198,9 +199,9 @@ def tfce_fwe(Y, n_permutations=None, tail=0, rng=None, dh=0.1, e_power=0.5, h_po
         Two-sided (0, max |TFCE|), positive (1) or negative (-1) effects.
     rng : numpy.random.Generator or int or None
         Random generator or seed.
-    dh, e_power, h_power, connectivity, convention, n_steps
-        As in :func:`tfce`; with ``"fsl"`` every permuted map gets its own ladder of heights, as
-        nilearn does.
+    dh, e_power, h_power, connectivity, convention, n_steps : see :func:`tfce`
+        As in :func:`tfce` (dh in statistic units, exponents dimensionless); with ``"fsl"`` every
+        permuted map gets its own ladder of heights, as nilearn does.
 
     Returns
     -------
