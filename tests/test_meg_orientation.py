@@ -116,3 +116,26 @@ def test_bad_input():
         ellipsoid_orientation(0.1, 0.0)
     with pytest.raises(ValueError, match="sensor_radius"):
         ellipsoid_orientation(0.1, 0.5, sensor_radius=0.095)
+
+
+def test_normal_sensitivity_closed_form_under_a_symmetric_ring():
+    # A source on the z axis under rings of radial magnetometers with 8-fold symmetry: in a sphere
+    # the radial column is zero and every tangential direction is seen equally (s1 = s2), so a
+    # source tilted by theta from radial keeps exactly |sin(theta)| of the best field.
+    phi = np.arange(8) * np.pi / 4
+    rings = [np.column_stack([0.12 * np.sin(a) * np.cos(phi), 0.12 * np.sin(a) * np.sin(phi),
+                              np.full(8, 0.12 * np.cos(a))]) for a in (0.3, 0.7)]
+    sens = np.vstack(rings)
+    src = np.tile([0.0, 0.0, 0.06], (5, 1))
+    theta = np.radians([0.0, 10.0, 30.0, 60.0, 90.0])
+    normals = np.column_stack([np.sin(theta), np.zeros(5), np.cos(theta)])
+    G = meg.lead_field(src, sens, sens / 0.12)
+    res = meg.normal_sensitivity(G, normals)
+    # round-off of the Sarvas closed form (the radial column is ~1e-16 of the tangential ones)
+    np.testing.assert_allclose(res.orientation_factor, np.abs(np.sin(theta)), atol=1e-9)
+    np.testing.assert_allclose(res.along_normal, res.best * res.orientation_factor, rtol=1e-9,
+                               atol=1e-9 * res.best.max())
+    # best is the tangential field norm, which an explicit x-directed column reproduces
+    assert res.best[0] == pytest.approx(np.linalg.norm(G[:, 0]), rel=1e-9)
+    with pytest.raises(ValueError, match="normals"):
+        meg.normal_sensitivity(G, normals[:3])

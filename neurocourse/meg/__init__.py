@@ -26,9 +26,11 @@ from neurocourse.meg.leadfield import (
     sensor_lead_field,
 )
 from neurocourse.meg.orientation import (
+    NormalSensitivity,
     OrientationSVD,
     angle_from_radial,
     ellipsoid_orientation,
+    normal_sensitivity,
     orientation_svd,
 )
 from neurocourse.meg.sensors import (
@@ -53,6 +55,7 @@ __all__ = [
     "CoilDefinition",
     "FieldSplit",
     "FoldedCortex",
+    "NormalSensitivity",
     "OrientationSVD",
     "QuasiStatic",
     "SensorArray",
@@ -72,6 +75,7 @@ __all__ = [
     "helmet_maps",
     "lead_field",
     "make_sensor_array",
+    "normal_sensitivity",
     "opm_array",
     "orientation_svd",
     "planar_gradiometer_coil",
