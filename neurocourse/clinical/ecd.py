@@ -90,7 +90,9 @@ def accept_dipoles(fits, min_gof=80.0, max_volume=1e-6) -> np.ndarray:
     accepted : ndarray of bool, shape (n_fits,)
     """
     g = float(check_range("min_gof", min_gof, 0.0, 100.0, unit="%"))
-    v = float(check_positive("max_volume", max_volume, unit="m³"))
+    v = float(max_volume)
+    if not v > 0:  # inf is allowed (no volume criterion)
+        raise ValueError(f"max_volume must be > 0 m³ (or inf), got {max_volume!r}")
     gof = np.array([f.gof for f in fits], dtype=float)
     vol = np.array([f.confidence_volume for f in fits], dtype=float)
     return (gof >= g) & (vol <= v)
