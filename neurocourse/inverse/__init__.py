@@ -30,6 +30,7 @@ from neurocourse.inverse.noise import (
 from neurocourse.inverse.regularization import RegularizationCurve, regularization_curve
 from neurocourse.inverse.resolution import (
     ResolutionMetrics,
+    peak_depth_bias,
     resolution_matrix,
     resolution_metrics,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "make_inverse_operator",
     "make_lcmv",
     "null_space_patterns",
+    "peak_depth_bias",
     "radial_dipoles",
     "regularization_curve",
     "resolution_matrix",

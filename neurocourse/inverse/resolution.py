@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurocourse._validation import as_finite, check_option, check_points
+from neurocourse._validation import as_finite, check_option, check_points, check_vec3
 
 
 def resolution_matrix(K, G) -> np.ndarray:
@@ -126,3 +126,35 @@ def resolution_metrics(res, source_rr, function="psf", n_orient=1) -> Resolution
     peak = np.where(seen, peak, -1)
     return ResolutionMetrics(peak_error=peak_err, cog_error=cog_err, spatial_deviation=sd,
                              peak_index=peak)
+
+
+def peak_depth_bias(metrics: ResolutionMetrics, source_rr, center=(0, 0, 0)) -> np.ndarray:
+    """Radial offset of each function's peak: positive when the peak is more superficial.
+
+    :math:`\\|\\mathbf r_{peak} - \\mathbf c\\| - \\|\\mathbf r_{true} - \\mathbf c\\|`, the
+    quantity that shows the minimum-norm estimate's superficial bias (Lin et al. 2006).
+
+    Parameters
+    ----------
+    metrics : ResolutionMetrics
+        From :func:`resolution_metrics` on the same grid.
+    source_rr : array_like, shape (n_sources, 3)
+        Source positions in m.
+    center : array_like, shape (3,)
+        Head (sphere) centre in m.
+
+    Returns
+    -------
+    bias : ndarray, shape (n_sources,)
+        In m; NaN where the function is zero (invisible source).
+
+    References
+    ----------
+    Lin et al. (2006) NeuroImage 31:160; Hauk, Wakeman & Henson (2011) NeuroImage 54:1966.
+    """
+    rr = check_points("source_rr", source_rr) - check_vec3("center", center, unit="m")
+    idx = np.asarray(metrics.peak_index)
+    if idx.shape != (rr.shape[0],):
+        raise ValueError(f"metrics must describe {rr.shape[0]} sources, got {idx.shape}")
+    r = np.linalg.norm(rr, axis=1)
+    return np.where(idx >= 0, r[np.clip(idx, 0, None)] - r, np.nan)
