@@ -46,7 +46,7 @@ def _show_design(kind, block_length, soa, rho, high_pass=1 / 128):
     c = dm.contrast({"task": 1})
     e_white = design.efficiency(dm.matrix, c)
     e_ar = design.correlated_efficiency(dm.matrix, c, rho=rho) if rho > 0 else e_white
-    _fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), width_ratios=[1, 2], layout="constrained")
+    _fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.4), width_ratios=[1, 2], layout="constrained")
     X = dm.matrix / np.abs(dm.matrix).max(axis=0)
     axes[0].imshow(X, aspect="auto", cmap="gray", interpolation="nearest",
                    extent=[-0.5, X.shape[1] - 0.5, dm.frame_times[-1], dm.frame_times[0]])
@@ -105,7 +105,7 @@ def _show_efficiency(block_length, soa):
     curve = np.array([block_design_efficiency(b) for b in _BLOCKS])
     here = block_design_efficiency(block_length)
     ev = [event_design_efficiency(soa, p) for p in _P_NULL]
-    fig, axes = plt.subplots(1, 2, figsize=(7, 3.2))
+    fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.2))
     axes[0].plot(_BLOCKS, curve, "o-", color="C0", ms=4)
     axes[0].plot([block_length], [here], "o", color="C3", ms=9, label=f"{block_length:g}-s blocks")
     axes[0].axvline(50.0, color="0.6", ls=":", lw=1, label="half of the 100-s high-pass period")

@@ -33,7 +33,7 @@ def _show_group(fwhm, cdt_p, method, kernel="gaussian", n_studies=20, seed=0):
     rates = stats.error_rates((method,), n_studies=n_studies, cdt_p=cdt_p, n_permutations=100,
                               rng=seed + 2, n_subjects=_N_SUBJECTS, shape=_SHAPE, fwhm=fwhm,
                               effect=_EFFECT, kernel=kernel)
-    fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.4), layout="constrained")
     im = axes[0].imshow(t.T, origin="lower", cmap="RdBu_r", vmin=-6, vmax=6)
     fig.colorbar(im, ax=axes[0], label="group t (13 df)", shrink=0.85)
     axes[0].set_title(f"one study, noise FWHM {fwhm:g} voxels", fontsize=9)
