@@ -60,13 +60,18 @@ def _vendored() -> dict[str, str]:
 
 
 def widget_scripts() -> dict[str, dict[str, str]]:
+    """The scripts of a page with widget state, in load order, for myst-nb's ``nb_ipywidgets_js``.
+
+    Paths are relative to ``_static/``; the values are the attributes of each ``<script>`` tag.
+    """
     folders = _vendored()
     manager = folders["@jupyter-widgets/html-manager"]
     return {
         f"{folders['requirejs']}/require.js": {},
         # sets require.js paths so the manager's public path (fonts) is its own folder
         "neurocourse-widgets-config.js": {"data-manager-path": f"{manager}/"},
-        # unknown third-party widget modules would be fetched from here: keep it local
+        # unknown third-party widget modules (the book uses none) would be fetched from this URL
+        # instead of jsDelivr: a local miss, never a request to the network
         f"{manager}/embed-amd.js": {"data-jupyter-widgets-cdn": f"_static/{manager}/missing/"},
     }
 
