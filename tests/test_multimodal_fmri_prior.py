@@ -125,11 +125,22 @@ def test_prior_removes_and_creates_error(setup):
     # ... that plain MNE makes: on this sparse 40-source grid, noise-free, one source's peak is
     # 8.3 mm off (measured); the prior sets it to 0
     assert plain_e.max() > 0.005
-    # an fMRI-invisible source: the map marks a source 3-7 cm away, the estimate moves there
-    true, decoy = 17, int(np.argmax(np.linalg.norm(rr - rr[17], axis=1)))
-    b = G[:, true] * 30e-9
-    est = multimodal.fmri_weighted_kernel(G, C, np.arange(40) == decoy, 0.01, 1 / 9, "MNE") @ b
-    assert multimodal.peak_localisation_error(est, rr, rr[true]) > errs[true][0]
+    # an fMRI-invisible source, the map marking instead the source whose whitened field is most
+    # correlated with the true one (|r| 0.75-0.97 here): the peak moves to the map
+    Gn = G / np.sqrt(np.diag(C))[:, None]
+    Gn = Gn / np.linalg.norm(Gn, axis=0)
+    corr = np.abs(Gn.T @ Gn)
+    np.fill_diagonal(corr, 0)
+    created = np.array([multimodal.peak_localisation_error(
+        multimodal.fmri_weighted_kernel(G, C, np.arange(40) == int(np.argmax(corr[t])), 0.1,
+                                        1 / 9, "MNE") @ G[:, t], rr, rr[t]) for t in range(40)])
+    # measured: 33 of 40 peaks move, mean error 19 mm (deterministic: noise-free, fixed seed)
+    assert np.sum(created > 0) >= 30 and created.mean() > 0.01
+    # a map spot with no MEG support is not promoted (the reference's known answer): the source
+    # farthest from source 17 is marked, the peak stays on 17
+    true, far = 17, int(np.argmax(np.linalg.norm(rr - rr[17], axis=1)))
+    est = multimodal.fmri_weighted_kernel(G, C, np.arange(40) == far, 0.1, 1 / 9, "MNE") @ G[:, true]
+    assert multimodal.peak_localisation_error(est, rr, rr[true]) == 0.0
 
 
 def test_validation():
