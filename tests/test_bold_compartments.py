@@ -110,3 +110,11 @@ def test_capillary_diffusion_regime_closed_form():
     for kw in ({"radius": -1e-6}, {"Y": 1.2}, {"D": 0.0}, {"field_strength": 0.0}):
         with pytest.raises(ValueError, match=next(iter(kw))):
             capillary_diffusion_regime(**kw)
+
+
+def test_tabulated_field():
+    from neurocourse.bold import tabulated_field
+
+    assert tabulated_field(3) == 3.0 and tabulated_field(7.0 + 1e-12) == 7.0
+    with pytest.raises(ValueError, match="field_strength"):
+        tabulated_field(9.4)

@@ -19,6 +19,7 @@ from neurocourse.bold.compartments import (
     blood_r2,
     capillary_diffusion_regime,
     gre_compartments,
+    tabulated_field,
 )
 from neurocourse.bold.coupling import (
     buxton_cmro2_ratio,
@@ -109,6 +110,7 @@ __all__ = [
     "poiseuille_flow",
     "poiseuille_resistance",
     "simulate_balloon",
+    "tabulated_field",
     "venous_dhb_ratio",
     "venous_saturation",
 ]

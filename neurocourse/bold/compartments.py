@@ -52,6 +52,7 @@ __all__ = [
     "blood_r2",
     "capillary_diffusion_regime",
     "gre_compartments",
+    "tabulated_field",
 ]
 
 
@@ -131,7 +132,19 @@ class CompartmentSplit:
     intravascular_fraction: np.ndarray
 
 
-def _field(field_strength):
+def tabulated_field(field_strength):
+    """The key of ``BLOOD_T2`` and ``TISSUE_T2STAR`` that ``field_strength`` names.
+
+    Parameters
+    ----------
+    field_strength : float
+        B0 in T; must be one of 1.5, 3.0, 7.0 (to 1e-9 T).
+
+    Returns
+    -------
+    float
+        The tabulated field, T.
+    """
     b0 = float(check_positive("field_strength", field_strength, unit="T"))
     for key in BLOOD_T2:
         if abs(b0 - key) < 1e-9:
@@ -169,7 +182,7 @@ def blood_r2(Y, field_strength=3.0):
         R2, s^-1.
     """
     y = check_range("Y", Y, 0, 1)
-    m = BLOOD_T2[_field(field_strength)]
+    m = BLOOD_T2[tabulated_field(field_strength)]
     return m.R2_0 + m.K * (1.0 - y) ** 2
 
 
@@ -236,7 +249,7 @@ def gre_compartments(field_strength=3.0, TE=0.03, Y_rest=0.6, Y_act=0.7, blood_v
     CompartmentSplit
         ΔS/M0 of each compartment and the intravascular share, broadcast over ``TE``.
     """
-    b0 = _field(field_strength)
+    b0 = tabulated_field(field_strength)
     te = check_positive("TE", TE, unit="s")
     y0 = float(check_range("Y_rest", Y_rest, 0, 1))
     y1 = float(check_range("Y_act", Y_act, 0, 1))

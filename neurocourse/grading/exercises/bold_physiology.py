@@ -1,4 +1,5 @@
-"""Exercises of notebook 01_bold_physiology: the energy budget of signalling and the OEF scenarios."""
+"""Exercises of notebook 01_bold_physiology: the energy budget of signalling, the OEF scenarios and
+the intravascular/extravascular split of the GRE BOLD change."""
 
 import numpy as np
 
@@ -15,6 +16,66 @@ def _cmro2_change_percent(current, cmro2_baseline, p_o_ratio=2.5):
 
 def _bold_sign(cbf_ratio, cmro2_ratio, alpha=0.38, beta=1.5):
     return bold.bold_sign(cbf_ratio, cmro2_ratio, alpha, beta)
+
+
+def _ev(field_strength, TE, Y_rest=0.6, Y_act=0.7, blood_volume=0.04):
+    return bold.gre_compartments(field_strength, TE, Y_rest, Y_act, blood_volume).extravascular
+
+
+def _iv(field_strength, TE, Y_rest=0.6, Y_act=0.7, blood_volume=0.04):
+    return bold.gre_compartments(field_strength, TE, Y_rest, Y_act, blood_volume).intravascular
+
+
+def _share(field_strength, TE, Y_rest=0.6, Y_act=0.7, blood_volume=0.04):
+    return bold.gre_compartments(field_strength, TE, Y_rest, Y_act,
+                                 blood_volume).intravascular_fraction
+
+
+def _theta0(b0):
+    return 40.3 * b0 / 1.5
+
+
+def _tissue(b0, TE, V):
+    return (1 - V) * np.exp(-np.asarray(TE, dtype=float) / bold.TISSUE_T2STAR[b0])
+
+
+def _ev_unscaled_theta(field_strength, TE, Y_rest=0.6, Y_act=0.7, blood_volume=0.04):
+    te, V = np.asarray(TE, dtype=float), blood_volume
+    t = _tissue(field_strength, te, V)
+    return t * (np.exp(-te * 4.3 * 40.3 * V * (1 - Y_act)) - np.exp(-te * 4.3 * 40.3 * V * (1 - Y_rest)))
+
+
+def _ev_no_t2star(field_strength, TE, Y_rest=0.6, Y_act=0.7, blood_volume=0.04):
+    te, V, th = np.asarray(TE, dtype=float), blood_volume, _theta0(field_strength)
+    return (1 - V) * (np.exp(-te * 4.3 * th * V * (1 - Y_act))
+                      - np.exp(-te * 4.3 * th * V * (1 - Y_rest)))
+
+
+def _iv_no_orientation(field_strength, TE, Y_rest=0.6, Y_act=0.7, blood_volume=0.04):
+    te = np.asarray(TE, dtype=float)
+    return blood_volume * (np.exp(-te * bold.blood_r2(Y_act, field_strength))
+                           - np.exp(-te * bold.blood_r2(Y_rest, field_strength)))
+
+
+def _iv_tissue_t2star(field_strength, TE, Y_rest=0.6, Y_act=0.7, blood_volume=0.04):
+    # blood given the tissue T2*: its oxygenation dependence is lost, so nothing changes
+    decay = np.exp(-np.asarray(TE, dtype=float) / bold.TISSUE_T2STAR[field_strength])
+    return blood_volume * (decay - decay)
+
+
+def _share_ratio(field_strength, TE, Y_rest=0.6, Y_act=0.7, blood_volume=0.04):
+    s = bold.gre_compartments(field_strength, TE, Y_rest, Y_act, blood_volume)
+    return s.intravascular / s.extravascular
+
+
+def _share_ev(field_strength, TE, Y_rest=0.6, Y_act=0.7, blood_volume=0.04):
+    return 1.0 - _share(field_strength, TE, Y_rest, Y_act, blood_volume)
+
+
+def _draw_split(rng):
+    b0 = float(rng.choice([1.5, 3.0, 7.0]))
+    y0 = rng.uniform(0.55, 0.65)
+    return (b0, rng.uniform(0.015, 0.06), y0, y0 + rng.uniform(0.05, 0.12), rng.uniform(0.02, 0.06))
 
 
 # Tolerances: every answer is a few multiplications and powers of O(1)-scaled numbers, so a
@@ -170,6 +231,75 @@ EXERCISES = (
                     wrong=lambda flow_ratio: 1.0 + (np.asarray(flow_ratio, dtype=float) - 1) / 4,
                     message="(1 + x)^(1/4) ≈ 1 + x/4 only for small x; take the exact fourth "
                     "root."),
+        ),
+    ),
+    Exercise(
+        id="iv_ev_split",
+        title="Intravascular and extravascular BOLD against field strength",
+        notebook="01_bold_physiology",
+        seed_problem=4445737,
+        practises="Split the GRE BOLD change into the blood (intravascular) and tissue "
+        "(extravascular) compartments, and follow the intravascular share from 1.5 to 7 T.",
+        reference={
+            "extravascular_change": _ev,
+            "intravascular_change": _iv,
+            "iv_share": _share,
+        },
+        # Tolerances: closed forms of exponentials; the orientation factor may be computed by
+        # quadrature, so rtol 1e-5 accepts >= 20 000 trapezoid points (error ~1e-8) or the
+        # Fresnel form, while every listed mistake is off by more than 5 % on the fixed cases.
+        cases=(
+            Case("extravascular_change", args=(3.0, 0.03), label="3 T, TE = 30 ms, defaults",
+                 points=2, rtol=1e-5),
+            Case("extravascular_change", args=(7.0, np.array([0.015, 0.025, 0.04])),
+                 label="7 T, TE = 15, 25, 40 ms", points=1, rtol=1e-5),
+            Case("extravascular_change", args=(1.5, 0.05, 0.6, 0.7, 0.05),
+                 label="1.5 T, TE = 50 ms, V = 5 %", points=1, rtol=1e-5),
+            *random_cases("extravascular_change", n=2, seed=31, points=1, rtol=1e-5,
+                          draw=_draw_split, label="random field, TE, saturations, V"),
+            Case("intravascular_change", args=(3.0, 0.03), label="3 T, TE = 30 ms, defaults",
+                 points=2, rtol=1e-5),
+            Case("intravascular_change", args=(7.0, np.array([0.015, 0.025, 0.04])),
+                 label="7 T, TE = 15, 25, 40 ms", points=1, rtol=1e-5),
+            Case("intravascular_change", args=(1.5, 0.05, 0.6, 0.7, 0.05),
+                 label="1.5 T, TE = 50 ms, V = 5 %", points=1, rtol=1e-5),
+            *random_cases("intravascular_change", n=2, seed=32, points=1, rtol=1e-5,
+                          draw=_draw_split, label="random field, TE, saturations, V"),
+            Case("iv_share", args=(1.5, 0.03), label="1.5 T, TE = 30 ms", points=1, rtol=1e-5),
+            Case("iv_share", args=(3.0, 0.03), label="3 T, TE = 30 ms (measured: about 30 %)",
+                 points=1, rtol=1e-5),
+            Case("iv_share", args=(7.0, 0.03), label="7 T, TE = 30 ms", points=1, rtol=1e-5),
+            Case("iv_share", args=(3.0, np.array([0.02, 0.04, 0.06])),
+                 label="3 T, TE = 20, 40, 60 ms", points=1, rtol=1e-5),
+        ),
+        mistakes=(
+            Mistake("extravascular_change", "did not scale theta0 with the field",
+                    wrong=_ev_unscaled_theta,
+                    message="Ogawa's theta0 = 40.3 s^-1 is the 1.5 T value; it is proportional "
+                    "to B0 (80.6 s^-1 at 3 T, 188 s^-1 at 7 T)."),
+            Mistake("extravascular_change", "forgot the tissue T2* decay",
+                    wrong=_ev_no_t2star,
+                    message="Tissue water also decays with its own T2* before the echo: multiply "
+                    "by (1 - V) exp(-TE / T2*_tissue), with T2* from bold.TISSUE_T2STAR."),
+            Mistake("intravascular_change", "left out the orientation dephasing",
+                    wrong=_iv_no_orientation,
+                    message="Blood in a vessel at angle theta precesses at an offset "
+                    "proportional to (3 cos^2 theta - 1); averaged over isotropic vessels this "
+                    "dephases the blood signal by |<exp(i a (3u^2 - 1))>|, "
+                    "a = 2 pi theta0 (1 - Y) TE / 3. Include that factor for each saturation."),
+            Mistake("intravascular_change", "gave blood the tissue T2*",
+                    wrong=_iv_tissue_t2star,
+                    message="Blood relaxes with its own, oxygenation-dependent R2(Y) = R2_0 + "
+                    "K (1 - Y)^2 (bold.blood_r2); with a fixed T2* the blood signal cannot "
+                    "change."),
+            Mistake("iv_share", "returned the IV/EV ratio",
+                    wrong=_share_ratio,
+                    message="The share is IV / (IV + EV), a fraction of the total change, not "
+                    "the ratio IV / EV."),
+            Mistake("iv_share", "returned the extravascular share",
+                    wrong=_share_ev,
+                    message="Return the intravascular (blood) share; the tissue share is one "
+                    "minus it."),
         ),
     ),
 )
