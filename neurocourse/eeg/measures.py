@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# ``neurocourse.forward`` builds on the eeg kernels, and these measures build on ``forward``: bind the
+# module (not its names) so that either package can be imported first without a circular-import error.
+from neurocourse import forward as _forward
 from neurocourse._validation import (
     as_finite,
     check_int,
@@ -27,7 +30,6 @@ from neurocourse.eeg.montage import Montage, electrode_grid, standard_montage
 from neurocourse.eeg.reference import average_reference
 from neurocourse.eeg.series import lead_field
 from neurocourse.eeg.shells import ShellModel, three_shell
-from neurocourse.forward import Forward, make_forward
 from neurocourse.meg.bem_multilayer import make_multilayer_bem
 from neurocourse.meg.fields import dipole_source
 from neurocourse.meg.mesh import ellipsoid
@@ -298,7 +300,7 @@ def orientation_sensitivity(depths, head=None, meg=None, eeg=None,
     head = three_shell() if head is None else check_type("head", head, ShellModel)
     d = np.atleast_1d(check_positive("depths", depths, unit="m"))
     src = head.center + np.column_stack([np.zeros_like(d), np.zeros_like(d), head.radius - d])
-    fwd = make_forward(src, meg=_default_meg(head) if meg is None else meg,
+    fwd = _forward.make_forward(src, meg=_default_meg(head) if meg is None else meg,
                        eeg=_default_eeg(head) if eeg is None else eeg, head=head)
     Ge = average_reference(fwd.pick("eeg").G) * q
     Gm = fwd.pick("mag").G * q
@@ -348,12 +350,12 @@ def conductivity_error(true_ratio, assumed_ratios, r_sources, normals, *, meg=No
     base = three_shell(true_ratio, radii, sigma_brain)
     meg = _default_meg(base) if meg is None else meg
     eeg = _default_eeg(base) if eeg is None else eeg
-    truth = make_forward(src, meg=meg, eeg=eeg, head=base, normals=nn)
+    truth = _forward.make_forward(src, meg=meg, eeg=eeg, head=base, normals=nn)
     rat = np.atleast_1d(check_positive("assumed_ratios", assumed_ratios))
     res = {k: np.empty((rat.size, src.shape[0])) for k in ("eeg_rdm", "eeg_mag", "meg_rdm",
                                                            "meg_mag")}
     for i, r in enumerate(rat):  # loop over assumed conductivities (separate models)
-        f = make_forward(src, meg=meg, eeg=eeg, head=three_shell(r, radii, sigma_brain),
+        f = _forward.make_forward(src, meg=meg, eeg=eeg, head=three_shell(r, radii, sigma_brain),
                          normals=nn)
         res["eeg_rdm"][i], res["eeg_mag"][i] = column_rdm_mag(
             average_reference(f.pick("eeg").G), average_reference(truth.pick("eeg").G))
@@ -389,7 +391,7 @@ class NoiseLevels:
         return np.array([getattr(self, t) for t in ch_types], dtype=float)
 
 
-def snr_map(fwd: Forward, amplitude=10e-9, noise: NoiseLevels = NoiseLevels()) -> np.ndarray:
+def snr_map(fwd: _forward.Forward, amplitude=10e-9, noise: NoiseLevels = NoiseLevels()) -> np.ndarray:
     """Signal-to-noise ratio of every source of a fixed-orientation forward, in dB.
 
     :math:`\\mathrm{SNR}_k = 10\\log_{10}\\big(\\tfrac1N\\sum_i (a\\,G_{ik}/\\sigma_i)^2\\big)`
@@ -413,7 +415,7 @@ def snr_map(fwd: Forward, amplitude=10e-9, noise: NoiseLevels = NoiseLevels()) -
     ----------
     Goldenholz et al. (2009) Hum Brain Mapp 30:1077 (the SNR definition and MEG/EEG maps).
     """
-    check_type("fwd", fwd, Forward)
+    check_type("fwd", fwd, _forward.Forward)
     if fwd.orientation != "fixed":
         raise ValueError("fwd must be fixed-orientation (use Forward.to_fixed(normals))")
     a = float(check_positive("amplitude", amplitude, unit="A·m"))
@@ -505,12 +507,12 @@ def eeg_meg_maps(ratio=25.0, depth=0.02, tilt_deg=0.0, azimuth_deg=0.0, elevatio
     mont = standard_montage("1010", radius=head.radius, center=head.center)
     arr = radial_magnetometers(102, radius=head.radius + float(
         check_positive("sensor_gap", sensor_gap, unit="m")), center=head.center)
-    fwd = make_forward(r0, meg=arr, eeg=mont, head=head)
+    fwd = _forward.make_forward(r0, meg=arr, eeg=mont, head=head)
     return {"eeg_pos": mont.positions, "eeg": average_reference(fwd.pick("eeg").G @ mom),
             "meg_pos": arr.positions, "meg": fwd.pick("mag").G @ mom, "r0": r0, "q": mom}
 
 
-def noise_covariance(fwd: Forward, noise: NoiseLevels = NoiseLevels()) -> np.ndarray:
+def noise_covariance(fwd: _forward.Forward, noise: NoiseLevels = NoiseLevels()) -> np.ndarray:
     """Sensor-noise covariance of a forward's channels: independent noise per channel.
 
     EEG rows follow the forward's reference: with ``fwd.eeg_reference == "average"`` the EEG
@@ -533,7 +535,7 @@ def noise_covariance(fwd: Forward, noise: NoiseLevels = NoiseLevels()) -> np.nda
     ----------
     MNE-Python ``make_ad_hoc_cov`` (the diagonal) and ``set_eeg_reference(projection=False)``.
     """
-    check_type("fwd", fwd, Forward)
+    check_type("fwd", fwd, _forward.Forward)
     C = np.diag(noise.of(fwd.ch_types) ** 2)
     e = fwd.picks("eeg")
     if e.size and fwd.eeg_reference == "average":
@@ -624,7 +626,7 @@ def asphericity_effect(eps, ratio=25.0, radii=DEFAULT_RADII, order=2, eccentrici
         axes = np.array([1.0 + eps_k, 1.0, 1.0 - eps_k])
         model = make_multilayer_bem(tuple(ellipsoid(order, rk * axes) for rk in r), sig)
         el = dirs / np.sqrt(np.sum((dirs / (r[-1] * axes)) ** 2, axis=1, keepdims=True))
-        f = make_forward(src, meg=sensors, eeg=el, head=model)
+        f = _forward.make_forward(src, meg=sensors, eeg=el, head=model)
         Gm, Ge = f.pick("mag").G, f.pick("eeg").G
         rows.append((Gm @ q_rad, Gm @ q_tan, Ge @ q_rad, Ge @ q_tan))
     bm0, ve0 = rows[0][1], rows[0][3]
