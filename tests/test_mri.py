@@ -150,3 +150,43 @@ def test_bad_input_ernst():
         mri.ernst_angle(0.0, 1.0)
     # flip = 180 is allowed (closed interval) and gives zero signal
     assert mri.spoiled_gre_signal(1.0, 0.05, 1.0, 0.0, 180.0) == pytest.approx(0.0, abs=1e-15)
+
+
+def test_relative_bold_sensitivity_is_one_at_t2star_and_broad():
+    from scipy.special import lambertw
+
+    T2s = 0.066
+    assert mri.relative_bold_sensitivity(T2s, T2s) == pytest.approx(1.0, rel=1e-15)
+    TE = np.linspace(0.0, 0.3, 30001)
+    s = mri.relative_bold_sensitivity(TE, T2s)
+    # the maximum of the sampled curve sits at T2* to within one grid step (1e-5 s)
+    assert abs(TE[np.argmax(s)] - T2s) <= 1e-5
+    # same curve as the linearised contrast normalised by its value at TE = T2* (bold_signal_change)
+    lin = mri.bold_signal_change(TE, T2s, -1.0, linearised=True)
+    np.testing.assert_allclose(s, lin / mri.bold_signal_change(T2s, T2s, -1.0, linearised=True), rtol=1e-12)
+    # the 80 % band edges solve x e^{1-x} = 0.8: x = -W_k(-0.8/e), branches 0 and -1 (closed form)
+    lo = -lambertw(-0.8 / np.e, 0).real
+    hi = -lambertw(-0.8 / np.e, -1).real
+    assert lo == pytest.approx(0.4717, abs=1e-4) and hi == pytest.approx(1.8244, abs=1e-4)
+    np.testing.assert_allclose(mri.relative_bold_sensitivity(np.array([lo, hi]) * T2s, T2s), 0.8, rtol=1e-12)
+    # the EPI choice of 30 ms at 3 T keeps ~78 % of the peak at the tissue T2* (66 ms)
+    assert mri.relative_bold_sensitivity(0.03, 0.066) == pytest.approx((0.03 / 0.066) * np.exp(1 - 0.03 / 0.066))
+
+
+def test_through_slice_dephasing_matches_phase_average():
+    from neurocourse.vessels import GAMMA
+
+    G, dz = 2e-4, 0.003  # 0.2 mT/m across a 3 mm slice
+    TE = np.array([0.0, 0.01, 0.03, 0.05])
+    z = np.linspace(-dz / 2, dz / 2, 200001)
+    # independent reference: magnitude of the mean phase factor across the slice (trapezoid rule,
+    # error ~1e-10 at this sampling)
+    ref = np.abs(np.trapezoid(np.exp(1j * GAMMA * G * z[None, :] * TE[:, None]), z, axis=1)) / dz
+    np.testing.assert_allclose(mri.through_slice_dephasing(TE, G, dz), ref, rtol=1e-8, atol=1e-10)
+    # first null at TE = 2π / (γ G Δz); no gradient, no loss; the sign of G does not matter
+    te0 = 2 * np.pi / (GAMMA * G * dz)
+    assert mri.through_slice_dephasing(te0, G, dz) < 1e-12
+    assert mri.through_slice_dephasing(0.03, 0.0, dz) == 1.0
+    assert mri.through_slice_dephasing(0.03, -G, dz) == mri.through_slice_dephasing(0.03, G, dz)
+    with pytest.raises(ValueError, match="thickness must be > 0 m"):
+        mri.through_slice_dephasing(0.03, G, 0.0)

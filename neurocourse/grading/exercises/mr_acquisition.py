@@ -158,7 +158,7 @@ EXERCISES = (
         },
         cases=(
             Case("spoiled_gre_signal", args=(1.3, 0.045, 2.0, 0.03, 90.0),
-                 label="GM at 3 T, TR = 2 s, TE = 30 ms, flip 90°", rtol=RTOL),
+                 label="GM at 3 T (apparent T2* 45 ms of an EPI voxel), TR = 2 s, TE = 30 ms, flip 90°", rtol=RTOL),
             Case("spoiled_gre_signal", args=(1.3, 0.045, 0.1, 0.03, 12.0),
                  label="short TR = 0.1 s, flip 12° (strong T1 saturation)", rtol=RTOL),
             Case("spoiled_gre_signal", args=(1.3, 0.045, 2.0, 0.0, 77.0, 2.5),
