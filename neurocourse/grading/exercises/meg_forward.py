@@ -1,9 +1,12 @@
-"""Exercises of notebook 05_meg_forward: volume currents and the lead field."""
+"""Exercises of notebook 05_meg_forward: volume currents, the lead field, and the accuracy of a
+boundary-element model against the sphere."""
 
 import numpy as np
 
 from neurocourse import meg
 from neurocourse.grading.spec import Case, Exercise, Mistake, random_cases
+from neurocourse.meg import bem as _bem
+from neurocourse.meg.mesh import icosphere
 
 # Fields of 10–50 nAm dipoles at sensor distances are 1e-14–1e-12 T; every formula here is a
 # closed form, so a correct answer agrees to round-off. rtol 1e-9 leaves room for any ordering of
@@ -159,6 +162,55 @@ _GRAD_SENS = _SENSORS + np.array([0.0, 0.0, 0.04])
 _GRAD_NRM = _SENSORS / np.linalg.norm(_SENSORS, axis=1, keepdims=True)
 _GRAD_TAN = np.cross(_GRAD_NRM, [0.0, 0.0, 1.0]) + np.cross(_GRAD_NRM, [1.0, 0.0, 0.0])
 
+# ------------------------------------------------------------------ BEM accuracy
+_BEM_R = 0.09  # m, radius of the spherical conductor
+_BEM_SENS = icosphere(1, 0.12).vertices  # 42 field points on a 12 cm sphere, m
+_BEM_U = np.array([0.0, 1.0, 2.0]) / np.sqrt(5.0)  # off every mesh vertex
+_BEM_Q = np.array([1e-8, 0.0, 0.0])  # 10 nAm, tangential to _BEM_U
+
+
+def _bem_and_sphere(order, r_dipole, q, r_sensors):
+    model = _bem.bem_model(icosphere(int(order), _BEM_R))
+    return (_bem.bem_field(model, r_dipole, q, r_sensors),
+            meg.sarvas_field(r_dipole, q, r_sensors))
+
+
+def _bem_error(order, r_dipole, q, r_sensors):
+    g, a = _bem_and_sphere(order, r_dipole, q, r_sensors)
+    return np.array([_bem.rdm(g, a), _bem.mag_ratio(g, a)])
+
+
+def _rdm_relative_error(numerical, analytic):
+    g, a = np.ravel(numerical), np.ravel(analytic)
+    return float(np.linalg.norm(g - a) / np.linalg.norm(a))
+
+
+def _rdm_unnormalised(numerical, analytic):
+    return float(np.linalg.norm(np.ravel(numerical) - np.ravel(analytic)))
+
+
+def _mag_inverted(numerical, analytic):
+    return float(np.linalg.norm(analytic) / np.linalg.norm(numerical))
+
+
+def _bem_vs_infinite(order, r_dipole, q, r_sensors):
+    g, _ = _bem_and_sphere(order, r_dipole, q, r_sensors)
+    a = meg.dipole_field_infinite(r_dipole, q, r_sensors)
+    return np.array([_bem.rdm(g, a), _bem.mag_ratio(g, a)])
+
+
+def _bem_radial_only(order, r_dipole, q, r_sensors):
+    g, a = _bem_and_sphere(order, r_dipole, q, r_sensors)
+    n = np.asarray(r_sensors, float) / np.linalg.norm(r_sensors, axis=1, keepdims=True)
+    gr, ar = np.sum(g * n, axis=1), np.sum(a * n, axis=1)
+    return np.array([_bem.rdm(gr, ar), _bem.mag_ratio(gr, ar)])
+
+
+def _draw_pair(rng):
+    a = rng.normal(size=(6, 3)) * 1e-13
+    return (a * rng.uniform(0.8, 1.2) + rng.normal(size=(6, 3)) * 2e-14, a)
+
+
 EXERCISES = (
     Exercise(
         id="volume_currents",
@@ -271,6 +323,62 @@ EXERCISES = (
             Mistake("gradiometer_lead_field", "reversed difference", _grad_reversed,
                     "Take the loop at +baseline/2 along the tangent minus the loop at "
                     "-baseline/2."),
+        ),
+    ),
+    Exercise(
+        id="bem_accuracy",
+        title="How accurate is a BEM? The sphere as a test case",
+        notebook="05_meg_forward",
+        seed_problem=4445782,
+        practises="Define the RDM and MAG error measures and use them to judge a boundary-element "
+        "solution against Sarvas' formula as the mesh is refined and the source nears the surface.",
+        reference={
+            "rdm": _bem.rdm,
+            "mag": _bem.mag_ratio,
+            "bem_sphere_error": _bem_error,
+        },
+        # rdm and mag are closed forms (rtol 1e-9 covers any order of operations). The BEM case
+        # calls the same package solver as the reference, so only round-off separates the two;
+        # rtol 1e-6 leaves room for a different but equivalent flattening of the fields, and
+        # every listed mistake is off by more than 10 % (most by orders of magnitude).
+        cases=(
+            Case("rdm", args=(1.1 * _SENSORS, _SENSORS), label="a field and 1.1 times it",
+                 points=1, atol=1e-12, hint="RDM compares shapes: a scaled copy has RDM 0."),
+            Case("rdm", args=(-_SENSORS, _SENSORS), label="a field and its negative", points=1),
+            *random_cases("rdm", n=2, seed=44457831, draw=_draw_pair, points=1,
+                          label="random (6, 3) fields, 1e-13 T"),
+            Case("mag", args=(1.1 * _SENSORS, _SENSORS), label="a field and 1.1 times it",
+                 points=1),
+            *random_cases("mag", n=2, seed=44457832, draw=_draw_pair, points=1,
+                          label="random (6, 3) fields, 1e-13 T"),
+            Case("bem_sphere_error", args=(1, 0.5 * _BEM_R * _BEM_U, _BEM_Q, _BEM_SENS),
+                 label="ico-1 sphere (42 vertices), source at half the radius", points=2,
+                 rtol=1e-6),
+            Case("bem_sphere_error", args=(2, 0.5 * _BEM_R * _BEM_U, _BEM_Q, _BEM_SENS),
+                 label="ico-2 sphere (162 vertices), source at half the radius", points=2,
+                 rtol=1e-6),
+            Case("bem_sphere_error", args=(2, 0.9 * _BEM_R * _BEM_U, _BEM_Q, _BEM_SENS),
+                 label="ico-2 sphere, source at 0.9 of the radius", points=1, rtol=1e-6),
+        ),
+        mistakes=(
+            Mistake("rdm", "relative error instead of RDM", _rdm_relative_error,
+                    "RDM normalises each field by its own norm before subtracting: "
+                    "|| g/||g|| - a/||a|| ||. It measures the shape of the topography only; "
+                    "the size is MAG's job."),
+            Mistake("rdm", "no normalisation", _rdm_unnormalised,
+                    "Divide each field by its own norm first: RDM is dimensionless, in [0, 2]."),
+            Mistake("mag", "inverted", _mag_inverted,
+                    "MAG = ||numerical|| / ||analytic||: above 1 when the BEM field is too "
+                    "large."),
+            Mistake("bem_sphere_error", "compared with the infinite-medium field",
+                    _bem_vs_infinite,
+                    "The analytic answer for a spherical conductor is Sarvas' formula, which "
+                    "includes the volume currents; the Biot-Savart field of the primary current "
+                    "alone is not the field outside a head."),
+            Mistake("bem_sphere_error", "radial component only", _bem_radial_only,
+                    "Compare all three field components at every point (flatten the (n, 3) "
+                    "arrays). The radial component is an easy judge: on a sphere the volume "
+                    "currents add nothing to it."),
         ),
     ),
 )
