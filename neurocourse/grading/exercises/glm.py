@@ -5,6 +5,7 @@ made by :mod:`neurocourse.design`; the reference answers come from :mod:`neuroco
 """
 
 import numpy as np
+from scipy.stats import norm as _norm
 
 from neurocourse import design, glm
 from neurocourse.grading.spec import Case, Exercise, Mistake, random_cases
@@ -127,6 +128,61 @@ def _whiten_nilearn(a, rho):  # first row not scaled
 
 def _whitened_t_y_only(y, X, c, rho):
     return _t_generic(_prewhiten(y, rho), X, c)
+
+
+# --------------------------------------------------------------------------- rho estimation
+def _ols_residuals(y, X):
+    y = np.asarray(y, dtype=float)
+    return y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+
+
+def _estimate_rho(y, X):
+    return glm.estimate_ar1(_ols_residuals(y, X))
+
+
+def _inflation(X, c, rho):
+    return design.efficiency(X, c) / design.correlated_efficiency(X, c, rho=rho, analysis="ols")
+
+
+def _fpr(X, c, rho, alpha=0.05):
+    return 2.0 * _norm.sf(_norm.isf(alpha / 2.0) / np.sqrt(_inflation(X, c, rho)))
+
+
+def _rho_no_factor(y, X):
+    e = _ols_residuals(y, X)
+    return float(e[:-1] @ e[1:] / (e @ e))
+
+
+def _rho_from_y(y, X):
+    e = np.asarray(y, dtype=float) - np.mean(y)
+    return float(len(e) / (len(e) - 1) * (e[:-1] @ e[1:]) / (e @ e))
+
+
+def _inflation_inverted(X, c, rho):
+    return 1.0 / _inflation(X, c, rho)
+
+
+def _inflation_gls(X, c, rho):
+    return design.efficiency(X, c) / design.correlated_efficiency(X, c, rho=rho, analysis="gls")
+
+
+def _fpr_one_sided(X, c, rho, alpha=0.05):
+    return _norm.sf(_norm.isf(alpha) / np.sqrt(_inflation(X, c, rho)))
+
+
+def _fpr_no_sqrt(X, c, rho, alpha=0.05):
+    return 2.0 * _norm.sf(_norm.isf(alpha / 2.0) / _inflation(X, c, rho))
+
+
+def _draw_rho_fit(rng):
+    _, _, _, X, y = _data(int(rng.integers(60, 150)), int(rng.integers(100, 10_000)),
+                          rho=float(rng.uniform(0.1, 0.6)))
+    return y, X
+
+
+def _draw_infl(rng):
+    _, _, _, X, _ = _data(int(rng.integers(60, 150)), int(rng.integers(100, 10_000)))
+    return X, C_AB, float(rng.uniform(0.1, 0.6))
 
 
 EXERCISES = (
@@ -261,6 +317,63 @@ EXERCISES = (
                     wrong=_whitened_t_y_only,
                     message="Apply the same filter to the design matrix: the model W y = W X beta "
                     "+ W e keeps the same beta only if X is whitened too."),
+        ),
+    ),
+    Exercise(
+        id="glm_rho_estimation",
+        title="Estimating rho from OLS residuals, and the false positives it prevents",
+        notebook="04_glm",
+        seed_problem=4445783,
+        practises="Estimate the AR(1) coefficient from OLS residuals as nilearn does, compute how "
+        "much autocorrelated noise inflates the variance of an OLS contrast, and the resulting "
+        "false-positive rate of a test that assumes white noise.",
+        reference={"estimate_rho": _estimate_rho, "variance_inflation": _inflation,
+                   "false_positive_rate": _fpr},
+        sealed=(glm.estimate_ar1, design.correlated_efficiency),
+        # All three are closed forms on fixed inputs (least squares, sums, a normal tail): rtol
+        # 1e-7 leaves room for lstsq vs pinv vs normal equations (conditioning ~1e3 here), and
+        # every mistake is off by more than 0.5 % (the n/(n-1) factor) on the fixed cases.
+        cases=(
+            Case("estimate_rho", args=(Y1, X1), label="120 scans, true rho 0.35", points=2,
+                 rtol=1e-7),
+            Case("estimate_rho", args=(Y2, X2), label="80 scans, true rho 0.5", points=1,
+                 rtol=1e-7),
+            *random_cases("estimate_rho", n=2, seed=46, draw=_draw_rho_fit, points=1, rtol=1e-7,
+                          label="random run and rho"),
+            Case("variance_inflation", args=(X1, C_AB, 0.35), label="120-scan design, A > B, "
+                 "rho = 0.35", points=2, rtol=1e-7),
+            Case("variance_inflation", args=(X1, C_AB, 0.0), label="rho = 0: no inflation",
+                 points=1, rtol=1e-7),
+            *random_cases("variance_inflation", n=2, seed=47, draw=_draw_infl, points=1,
+                          rtol=1e-7, label="random design and rho"),
+            Case("false_positive_rate", args=(X1, C_AB, 0.35), label="rho = 0.35, alpha = 0.05",
+                 points=2, rtol=1e-7),
+            Case("false_positive_rate", args=(X1, C_AB, 0.0), label="rho = 0: the nominal 5 %",
+                 points=1, rtol=1e-7),
+            Case("false_positive_rate", args=(X1, C_AB, 0.35, 0.001),
+                 label="rho = 0.35, alpha = 0.001", points=1, rtol=1e-7),
+        ),
+        mistakes=(
+            Mistake("estimate_rho", "left out n/(n-1)", _rho_no_factor,
+                    "nilearn's Yule-Walker estimate is n/(n-1) * sum(e_t e_t+1) / sum(e_t^2): "
+                    "the lag-1 sum has n-1 terms, the lag-0 sum n."),
+            Mistake("estimate_rho", "autocorrelation of the data, not the residuals", _rho_from_y,
+                    "Estimate rho from the OLS residuals e = y - X beta_hat: the task signal and "
+                    "the drifts in y are autocorrelated too, and would inflate rho."),
+            Mistake("variance_inflation", "inverted the ratio", _inflation_inverted,
+                    "The inflation is the true variance of c beta_hat under AR(1), "
+                    "c (X'X)^-1 X'VX (X'X)^-1 c', over the variance OLS assumes, c (X'X)^-1 c': "
+                    "above 1 for positive rho and slow regressors."),
+            Mistake("variance_inflation", "used the GLS variance", _inflation_gls,
+                    "The question is what OLS (without whitening) gets wrong: use the OLS "
+                    "sandwich X'VX, not the GLS variance (X'V^-1 X)^-1."),
+            Mistake("false_positive_rate", "one-sided", _fpr_one_sided,
+                    "The test is two-sided at level alpha: threshold |t| at z_(1-alpha/2) and "
+                    "count both tails."),
+            Mistake("false_positive_rate", "variance used as a standard deviation", _fpr_no_sqrt,
+                    "Under the null t is roughly normal with variance kappa (the inflation), so "
+                    "its standard deviation is sqrt(kappa): FPR = 2 P(Z > z_(1-alpha/2) / "
+                    "sqrt(kappa))."),
         ),
     ),
 )
