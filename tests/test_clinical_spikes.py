@@ -101,3 +101,14 @@ def test_validation_messages():
         clinical.teager_kaiser([1.0, 2.0])
     with pytest.raises(ValueError, match="band"):
         clinical.bandpass(np.zeros(100), 100.0, (1.0, 70.0))
+
+
+def test_detection_curve_rises_with_snr():
+    g = _gain()
+    m = np.array([0.0, 40e-9, 100e-9, 200e-9])
+    c = clinical.detection_vs_snr(g, (0.03, 0.0, 0.06), m, duration=120.0, background_sd=200e-15,
+                                  rng=0)
+    assert np.isnan(c.sensitivity[0]) and c.snr[0] == 0
+    np.testing.assert_allclose(c.snr[2:] / c.snr[1], m[2:] / m[1], rtol=1e-12)  # SNR ∝ moment
+    assert c.sensitivity[1] < 0.2 and c.sensitivity[3] == 1.0  # SNR 1.6 vs 8 (measured)
+    assert np.all(c.false_alarm_rate < 1.0)

@@ -4,18 +4,22 @@ clustering, and EEG-informed fMRI with a family of HRFs."""
 
 from neurocourse.clinical.detection import (
     DETECTORS,
+    DetectionCurve,
     DetectionPerformance,
     bandpass,
     detect_spikes,
     detection_performance,
+    detection_vs_snr,
     robust_sigma,
     teager_kaiser,
 )
 from neurocourse.clinical.ecd import (
     DipoleClusters,
+    SpikeLocalisation,
     accept_dipoles,
     cluster_dipoles,
     fit_spike_dipoles,
+    localise_spikes,
 )
 from neurocourse.clinical.eeg_fmri import (
     BAGSHAW_PEAKS,
@@ -36,19 +40,23 @@ from neurocourse.clinical.spikes import (
 __all__ = [
     "BAGSHAW_PEAKS",
     "DETECTORS",
+    "DetectionCurve",
     "DetectionPerformance",
     "DipoleClusters",
     "EEGfMRIMap",
     "SpikeBOLD",
+    "SpikeLocalisation",
     "SpikeRecording",
     "accept_dipoles",
     "bandpass",
     "cluster_dipoles",
     "detect_spikes",
     "detection_performance",
+    "detection_vs_snr",
     "eeg_fmri_glm",
     "fit_spike_dipoles",
     "hrf_family",
+    "localise_spikes",
     "robust_sigma",
     "simulate_spike_bold",
     "simulate_spike_recording",

@@ -23,10 +23,12 @@ from neurocourse._validation import as_finite, check_option, check_positive, che
 
 __all__ = [
     "DETECTORS",
+    "DetectionCurve",
     "DetectionPerformance",
     "bandpass",
     "detect_spikes",
     "detection_performance",
+    "detection_vs_snr",
     "robust_sigma",
     "teager_kaiser",
 ]
@@ -213,3 +215,77 @@ def detection_performance(detected, true, duration, tolerance=0.02) -> Detection
         precision=float(good.mean()) if d.size else float("nan"),
         false_alarm_rate=60.0 * n_false / T,
         n_true=int(t.size), n_detected=int(d.size), n_hits=int(hit.sum()), n_false=n_false)
+
+
+@dataclass(frozen=True, eq=False)
+class DetectionCurve:
+    """Detector performance against the spike moment (and so the SNR).
+
+    Attributes
+    ----------
+    moments : ndarray, shape (n,)
+        Peak dipole moments in A·m.
+    snr : ndarray, shape (n,)
+        Peak-channel SNR of each recording (dimensionless).
+    sensitivity, false_alarm_rate : ndarray, shape (n,)
+        Fraction of planted spikes found (±``tolerance``), and false alarms per minute.
+    """
+
+    moments: np.ndarray
+    snr: np.ndarray
+    sensitivity: np.ndarray
+    false_alarm_rate: np.ndarray
+
+
+def detection_vs_snr(gain, position, moments, method="amplitude", k=None, *,
+                     direction=(0.0, 1.0, 0.0), tolerance=0.02, rng=None,
+                     **recording) -> DetectionCurve:
+    """Measure a detector's sensitivity and false-alarm rate on simulated recordings.
+
+    One recording per moment (:func:`neurocourse.clinical.simulate_spike_recording`, same seed
+    sequence), detection on its peak channel (:func:`detect_spikes`), scoring with
+    :func:`detection_performance`.
+
+    Parameters
+    ----------
+    gain : callable
+        Free-orientation lead field, see :func:`~neurocourse.clinical.simulate_spike_recording`.
+    position : array_like, shape (3,)
+        Dipole position in m.
+    moments : array_like, shape (n,)
+        Peak moment magnitudes in A·m (>= 0; 0 gives noise only: sensitivity nan).
+    method, k
+        Detector, see :func:`detect_spikes`.
+    direction : array_like, shape (3,)
+        Moment direction (normalised here).
+    tolerance : float
+        Matching tolerance in s.
+    rng : numpy.random.Generator or int, optional
+        Random draws.
+    **recording
+        Passed to :func:`~neurocourse.clinical.simulate_spike_recording` (``duration``,
+        ``noise_sd``, ``background_sd``, ...).
+
+    Returns
+    -------
+    DetectionCurve
+    """
+    from neurocourse.clinical.spikes import simulate_spike_recording
+
+    m = check_range("moments", moments, 0.0, unit="A·m").ravel()
+    u = as_finite("direction", direction).reshape(3)
+    u = u / np.linalg.norm(u)
+    rng = np.random.default_rng(rng)
+    snr, sens, fa = [], [], []
+    # one simulated recording per moment: a handful of points on the curve
+    for mk in m:
+        rec = simulate_spike_recording(gain, position, mk * u, rng=rng, **recording)
+        ch = rec.peak_channel if mk > 0 else 0
+        perf = detection_performance(detect_spikes(rec.data[ch], rec.sfreq, method, k),
+                                     rec.spike_times if mk > 0 else [], rec.times[-1] + 1 / rec.sfreq,
+                                     tolerance)
+        snr.append(rec.snr)
+        sens.append(perf.sensitivity)
+        fa.append(perf.false_alarm_rate)
+    return DetectionCurve(moments=m, snr=np.array(snr), sensitivity=np.array(sens),
+                          false_alarm_rate=np.array(fa))

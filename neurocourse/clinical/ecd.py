@@ -30,7 +30,14 @@ from scipy.spatial.distance import pdist, squareform
 from neurocourse._validation import as_finite, check_int, check_points, check_positive, check_range
 from neurocourse.inverse import DipoleFit, fit_dipole
 
-__all__ = ["DipoleClusters", "accept_dipoles", "cluster_dipoles", "fit_spike_dipoles"]
+__all__ = [
+    "DipoleClusters",
+    "SpikeLocalisation",
+    "accept_dipoles",
+    "cluster_dipoles",
+    "fit_spike_dipoles",
+    "localise_spikes",
+]
 
 
 def fit_spike_dipoles(data, times, spike_times, noise_cov, gain: Callable, radius,
@@ -166,3 +173,86 @@ def cluster_dipoles(positions, link_distance=0.01, min_size=5) -> DipoleClusters
     dev2 = np.sum((P[None, :, :] - cent[:, None, :]) ** 2, axis=-1)
     spreads = np.sqrt(np.sum(onehot * dev2, axis=1) / np.maximum(sizes, 1))
     return DipoleClusters(labels=labels, centroids=cent, sizes=sizes.astype(int), spreads=spreads)
+
+
+@dataclass(frozen=True, eq=False)
+class SpikeLocalisation:
+    """Detected spikes, their dipole fits, the accepted ones and their clusters.
+
+    Attributes
+    ----------
+    times : ndarray, shape (n_detected,)
+        Detection times in s.
+    positions : ndarray, shape (n_detected, 3)
+        Fitted dipole positions in m.
+    moments : ndarray, shape (n_detected, 3)
+        Fitted moments in A·m.
+    gof : ndarray, shape (n_detected,)
+        Goodness of fit in %.
+    volume : ndarray, shape (n_detected,)
+        95 % confidence volumes in m³.
+    accepted : ndarray of bool, shape (n_detected,)
+        Fits passing :func:`accept_dipoles`.
+    clusters : DipoleClusters
+        Clusters of the accepted fits (labels index the accepted fits only).
+    """
+
+    times: np.ndarray
+    positions: np.ndarray
+    moments: np.ndarray
+    gof: np.ndarray
+    volume: np.ndarray
+    accepted: np.ndarray
+    clusters: DipoleClusters
+
+
+def localise_spikes(data, times, sfreq, noise_cov, gain: Callable, radius, channel, *,
+                    center=(0, 0, 0), method="amplitude", k=None, min_gof=80.0, max_volume=1e-6,
+                    link_distance=0.01, min_size=5, **fit_kw) -> SpikeLocalisation:
+    """The clinical ECD pipeline: detect on one channel, fit at each detection, accept, cluster.
+
+    Parameters
+    ----------
+    data : array_like, shape (n_channels, n_times)
+        Sensor data in channel units.
+    times : array_like, shape (n_times,)
+        Sample times in s.
+    sfreq : float
+        Sampling rate in Hz.
+    noise_cov : array_like, shape (n_channels, n_channels)
+        Noise covariance, (channel unit)².
+    gain : callable
+        Free-orientation lead field ``gain(points) -> (n_channels, 3 n)``, channel unit per A·m.
+    radius : float
+        Inner-skull radius in m.
+    channel : int
+        Channel on which spikes are detected.
+    center : array_like, shape (3,)
+        Sphere centre in m.
+    method, k
+        Detector and threshold, see :func:`neurocourse.clinical.detect_spikes`.
+    min_gof, max_volume
+        Acceptance, see :func:`accept_dipoles` (%, m³).
+    link_distance, min_size
+        Clustering, see :func:`cluster_dipoles` (m, count).
+    **fit_kw
+        Passed to :func:`neurocourse.inverse.fit_dipole`.
+
+    Returns
+    -------
+    SpikeLocalisation
+    """
+    from neurocourse.clinical.detection import detect_spikes
+
+    X = as_finite("data", data)
+    ch = check_int("channel", channel, 0)
+    if ch >= X.shape[0]:
+        raise ValueError(f"channel must be < {X.shape[0]}, got {ch}")
+    det = detect_spikes(X[ch], sfreq, method, k)
+    fits = fit_spike_dipoles(X, times, det, noise_cov, gain, radius, center, **fit_kw)
+    ok = accept_dipoles(fits, min_gof, max_volume)
+    pos = np.array([f.position for f in fits]).reshape(-1, 3)
+    return SpikeLocalisation(
+        times=det, positions=pos, moments=np.array([f.moment for f in fits]).reshape(-1, 3),
+        gof=np.array([f.gof for f in fits]), volume=np.array([f.confidence_volume for f in fits]),
+        accepted=ok, clusters=cluster_dipoles(pos[ok], link_distance, min_size))
