@@ -104,9 +104,7 @@ def test_submission_files_never_modified(graded):
 def _statuses(book, student, exercise):
     st = _student(book, student)
     ex = next(e for e in book.exercises if e.id == exercise)
-    return [c.status for c in book.result(st, ex).cases], [
-        c.message for c in book.result(st, ex).cases
-    ]
+    return [c.status for c in book.result(st, ex).cases], [c.message for c in book.result(st, ex).cases]
 
 
 def test_statuses_and_messages_say_what_happened(graded):
@@ -127,9 +125,7 @@ def test_statuses_and_messages_say_what_happened(graded):
     assert status[0] == "failed" and "an object of type Weird" in msg[0]
     status, _ = _statuses(book, "sys_exit_top_level", "toy_ernst")
     assert set(status) == {"missing"}
-    assert any(
-        "stopped early" in n for n in _student(book, "sys_exit_top_level").notebooks["01_toy"].notes
-    )
+    assert any("stopped early" in n for n in _student(book, "sys_exit_top_level").notebooks["01_toy"].notes)
 
 
 def test_no_credit_for_calling_the_reference(graded):
@@ -137,9 +133,7 @@ def test_no_credit_for_calling_the_reference(graded):
     status, msg = _statuses(book, "imports_reference", "toy_ernst")
     assert set(status) == {"no_credit"}
     assert "neurocourse.mri.ernst_angle" in msg[0] and "found in the notebook's code" in msg[0]
-    status, msg = _statuses(
-        book, "hides_reference", "toy_ernst"
-    )  # invisible statically: the tripwire
+    status, msg = _statuses(book, "hides_reference", "toy_ernst")  # invisible statically: the tripwire
     assert set(status) == {"no_credit"} and "called while grading" in msg[0]
     for name in GOOD:  # a correct, own implementation is not flagged
         assert set(_statuses(book, name, "toy_ernst")[0]) == {"passed"}
@@ -160,10 +154,7 @@ def test_malformed_files_get_a_zero_row_with_a_reason(graded):
         assert set(status) == {"invalid"} and reason in msg[0], (name, msg[0])
     st = _student(book, "unknown_name")
     assert _scores(book, "unknown_name") == {"toy_scale": 0, "toy_ernst": 0, "toy_other": 3}
-    assert (
-        st.extra_rows[0]["status"] == "unknown_notebook"
-        and "01_toy (1).ipynb" in st.extra_rows[0]["test"]
-    )
+    assert st.extra_rows[0]["status"] == "unknown_notebook" and "01_toy (1).ipynb" in st.extra_rows[0]["test"]
     assert _scores(book, "empty_folder") == {"toy_scale": 0, "toy_ernst": 0, "toy_other": 0}
     long_rows = book.long_rows()
     assert any(r[0] == "unknown_name" and r[5] == "unknown_notebook" for r in long_rows)
@@ -174,8 +165,6 @@ def test_summary_counts_timeouts_and_crashes(graded):
     _, book, _, _ = graded
     text = gradebook.summary(book)
     assert "with a timeout: 3" in text
-    assert (
-        "with a crash: 3" in text
-    )  # os_exit, segfault, floods_result_pipe (kills_its_parent survives)
+    assert "with a crash: 3" in text  # os_exit, segfault, floods_result_pipe (kills_its_parent survives)
     assert "unreadable: 4" in text and "unknown notebook names: 1" in text
     assert "toy_scale" in text and "median" in text

@@ -103,9 +103,7 @@ def _npy(arr, allow_pickle=False):
     "data",
     [
         b"NaN",  # bare constants
-        json.dumps(
-            {"__ndarray__": _npy(np.array([{"a": 1}], dtype=object), allow_pickle=True)}
-        ).encode(),
+        json.dumps({"__ndarray__": _npy(np.array([{"a": 1}], dtype=object), allow_pickle=True)}).encode(),
         json.dumps({"__ndarray__": base64.b64encode(pickle.dumps([1, 2])).decode()}).encode(),
         json.dumps({"__evil__": 1}).encode(),
         json.dumps({"__tuple__": [1], "__dict__": {}}).encode(),
@@ -143,8 +141,7 @@ BODY = "\n    return {}(TR, T1)\n"
         "import neurocourse.mri as m\ndef ernst(TR, T1):" + BODY.format("m.ernst_angle"),
         "import neurocourse\ndef ernst(TR, T1):" + BODY.format("neurocourse.mri.ernst_angle"),
         "from neurocourse.mri import ernst_angle as e\ndef ernst(TR, T1):" + BODY.format("e"),
-        "from neurocourse import mri\ndef ernst(TR, T1):"
-        + BODY.format('getattr(mri, "ernst_angle")'),
+        "from neurocourse import mri\ndef ernst(TR, T1):" + BODY.format('getattr(mri, "ernst_angle")'),
         "from neurocourse import mri\ndef _helper(a, b):\n    return mri.ernst_angle(a, b)\n"
         "def ernst(TR, T1):" + BODY.format("_helper"),
         "from neurocourse import mri\nernst = mri.ernst_angle\n",

@@ -35,9 +35,7 @@ TOY_EXERCISES = (
             Case("scale", args=(1.5, -1.0), label="1.5 times -1", points=1),
             Case("add", args=(2, 3), label="2 + 3", points=1, compare="exact"),
         ),
-        mistakes=(
-            Mistake("scale", "wrong sign", lambda x, k: -np.asarray(x) * k, "check the sign"),
-        ),
+        mistakes=(Mistake("scale", "wrong sign", lambda x, k: -np.asarray(x) * k, "check the sign"),),
     ),
     Exercise(
         id="toy_ernst",
@@ -51,9 +49,7 @@ TOY_EXERCISES = (
             Case("ernst", args=(2.0, 1.3), label="TR = 2 s, T1 = 1.3 s", points=2, rtol=1e-9),
             Case("ernst", args=(0.05, 1.0), label="TR = 50 ms, T1 = 1 s", points=1, rtol=1e-9),
         ),
-        mistakes=(
-            Mistake("ernst", "radians", lambda TR, T1: np.arccos(np.exp(-TR / T1)), "use degrees"),
-        ),
+        mistakes=(Mistake("ernst", "radians", lambda TR, T1: np.arccos(np.exp(-TR / T1)), "use degrees"),),
     ),
     Exercise(
         id="toy_other",
@@ -92,9 +88,7 @@ def notebook(*cells: str) -> str:
     return nbformat.writes(nb)
 
 
-def good_toy(
-    scale: str = GOOD_SCALE, add: str = GOOD_ADD, ernst: str = GOOD_ERNST, *extra: str
-) -> str:
+def good_toy(scale: str = GOOD_SCALE, add: str = GOOD_ADD, ernst: str = GOOD_ERNST, *extra: str) -> str:
     """A ``01_toy`` notebook; pass a replacement for any of the three functions."""
     return notebook(scale, add, ernst, 'check("toy_scale", scale, add)', *extra)
 
@@ -105,9 +99,7 @@ def good_other() -> str:
 
 def stub_toy() -> str:
     stub = "    raise NotImplementedError('Write your solution here.')\n"
-    return notebook(
-        "def scale(x, k):\n" + stub, "def add(a, b):\n" + stub, "def ernst(TR, T1):\n" + stub
-    )
+    return notebook("def scale(x, k):\n" + stub, "def add(a, b):\n" + stub, "def ernst(TR, T1):\n" + stub)
 
 
 HOSTILE: dict[str, str] = {
@@ -168,9 +160,7 @@ HOSTILE: dict[str, str] = {
         "            os.write(fd, b'\\xff' * 1_000_000)\n        except OSError:\n            pass\n"
         "    return 0.0\n"
     ),
-    "kills_its_parent": good_toy(
-        "import os, signal\ndef scale(x, k):\n    os.kill(os.getppid(), signal.SIGKILL)\n"
-    ),
+    "kills_its_parent": good_toy("import os, signal\ndef scale(x, k):\n    os.kill(os.getppid(), signal.SIGKILL)\n"),
     # --- tampering: tries to overwrite every notebook it can reach from its working directory
     "overwrites_others": good_toy(
         GOOD_SCALE,
