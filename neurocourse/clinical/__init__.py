@@ -30,6 +30,7 @@ from neurocourse.clinical.eeg_fmri import (
     simulate_spike_bold,
     spike_regressors,
 )
+from neurocourse.clinical.scenario import INNER_SKULL, EpilepsyScene, epilepsy_scene
 from neurocourse.clinical.spikes import (
     SpikeRecording,
     simulate_spike_recording,
@@ -40,10 +41,12 @@ from neurocourse.clinical.spikes import (
 __all__ = [
     "BAGSHAW_PEAKS",
     "DETECTORS",
+    "INNER_SKULL",
     "DetectionCurve",
     "DetectionPerformance",
     "DipoleClusters",
     "EEGfMRIMap",
+    "EpilepsyScene",
     "SpikeBOLD",
     "SpikeLocalisation",
     "SpikeRecording",
@@ -54,6 +57,7 @@ __all__ = [
     "detection_performance",
     "detection_vs_snr",
     "eeg_fmri_glm",
+    "epilepsy_scene",
     "fit_spike_dipoles",
     "hrf_family",
     "localise_spikes",

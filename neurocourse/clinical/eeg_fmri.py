@@ -10,8 +10,8 @@ oversampled grid and normalised to unit sum as nilearn's kernels are.
 
 References
 ----------
-.. [1] A. P. Bagshaw, C. Aghakhani, A. Benar, E. Kobayashi, C. Hawco, F. Dubeau, G. B. Pike and
-   J. Gotman, "EEG-fMRI of focal epileptic spikes: analysis with multiple haemodynamic functions and
+.. [1] A. P. Bagshaw, Y. Aghakhani, C.-G. Bénar, E. Kobayashi, C. Hawco, F. Dubeau, G. B. Pike
+   and J. Gotman, "EEG-fMRI of focal epileptic spikes: analysis with multiple haemodynamic functions and
    comparison with gadolinium-enhanced MR angiograms", Hum. Brain Mapp. 22:179-192, 2004.
 .. [2] J. Gotman, E. Kobayashi, A. P. Bagshaw, C.-G. Bénar and F. Dubeau, "Combining EEG and fMRI:
    a multimodal tool for epilepsy research", J. Magn. Reson. Imaging 23:906-920, 2006.

@@ -9,8 +9,9 @@ References
 ----------
 .. [1] S. Kane et al., "A revised glossary of terms most commonly used by clinical
    electroencephalographers", Clin. Neurophysiol. Pract. 2:170-185, 2017 (IFCN glossary).
-.. [2] J. de Munck, "The estimation of time varying dipoles on the basis of evoked potentials",
-   Electroenceph. Clin. Neurophysiol. 77:156-160, 1990 (the equivalent-dipole recording model).
+.. [2] M. Scherg and D. von Cramon, "Two bilateral sources of the late AEP as identified by a
+   spatio-temporal dipole model", Electroenceph. Clin. Neurophysiol. 62:32-44, 1985 (the
+   equivalent-dipole data model b(t) = G(r) q s(t) + n(t)).
 """
 
 from __future__ import annotations
