@@ -72,6 +72,49 @@ def _share_ev(field_strength, TE, Y_rest=0.6, Y_act=0.7, blood_volume=0.04):
     return 1.0 - _share(field_strength, TE, Y_rest, Y_act, blood_volume)
 
 
+_NA = 6.02214076e23  # Avogadro constant, 1/mol (CODATA 2018, exact)
+
+
+def _atp_per_neuron(cmro2_ml_per_100g_per_min, neuron_density, density=1050.0, p_o_ratio=2.5):
+    o2 = bold.cmro2_to_si(cmro2_ml_per_100g_per_min, density)
+    return bold.atp_rate_from_o2(o2, p_o_ratio) * _NA / neuron_density
+
+
+def _current_density(change_percent, cmro2_ml_per_100g_per_min, density=1050.0, p_o_ratio=2.5):
+    return bold.na_current_for_cmro2_change(
+        change_percent, bold.cmro2_to_si(cmro2_ml_per_100g_per_min, density), p_o_ratio=p_o_ratio)
+
+
+def _si_no_minutes(cmro2_ml_per_100g_per_min, density=1050.0):
+    return 60.0 * bold.cmro2_to_si(cmro2_ml_per_100g_per_min, density)
+
+
+def _si_per_gram(cmro2_ml_per_100g_per_min, density=1050.0):
+    return 0.1 * bold.cmro2_to_si(cmro2_ml_per_100g_per_min, density)
+
+
+def _si_no_density(cmro2_ml_per_100g_per_min, density=1050.0):
+    return bold.cmro2_to_si(cmro2_ml_per_100g_per_min, density) / density
+
+
+def _atp_atoms(cmro2_ml_per_100g_per_min, neuron_density, density=1050.0, p_o_ratio=2.5):
+    return 0.5 * _atp_per_neuron(cmro2_ml_per_100g_per_min, neuron_density, density, p_o_ratio)
+
+
+def _atp_moles(cmro2_ml_per_100g_per_min, neuron_density, density=1050.0, p_o_ratio=2.5):
+    return _atp_per_neuron(cmro2_ml_per_100g_per_min, neuron_density, density, p_o_ratio) / _NA
+
+
+def _current_k(change_percent, cmro2_ml_per_100g_per_min, density=1050.0, p_o_ratio=2.5):
+    return 2.0 / 3.0 * _current_density(change_percent, cmro2_ml_per_100g_per_min, density,
+                                        p_o_ratio)
+
+
+def _current_mol(change_percent, cmro2_ml_per_100g_per_min, density=1050.0, p_o_ratio=2.5):
+    return _current_density(change_percent, cmro2_ml_per_100g_per_min, density,
+                            p_o_ratio) / bold.FARADAY
+
+
 def _draw_split(rng):
     b0 = float(rng.choice([1.5, 3.0, 7.0]))
     y0 = rng.uniform(0.55, 0.65)
@@ -300,6 +343,57 @@ EXERCISES = (
                     wrong=_share_ev,
                     message="Return the intravascular (blood) share; the tissue share is one "
                     "minus it."),
+        ),
+    ),
+    Exercise(
+        id="energy_volume",
+        title="A volumetric energy budget of grey matter",
+        notebook="01_bold_physiology",
+        seed_problem=4445789,
+        practises="Put the energy budget on a per-volume basis: convert a clinical CMRO2 to SI, "
+        "derive the ATP turnover per neuron, and the Na+ current density that a given CMRO2 "
+        "increase corresponds to.",
+        reference={
+            "cmro2_si": bold.cmro2_to_si,
+            "atp_per_neuron": _atp_per_neuron,
+            "current_density_for_change": _current_density,
+        },
+        sealed=(bold.atp_rate_from_o2, bold.na_current_for_cmro2_change),
+        # Unit conversions and products only: rtol 1e-9 covers any order of operations (and
+        # 22.414 L/mol vs a value to 5 digits fails, as it should: the constant is given).
+        cases=(
+            Case("cmro2_si", args=(3.3,), label="3.3 mL O2/100 g/min (grey matter)", points=2),
+            Case("cmro2_si", args=(np.array([1.5, 3.3, 4.0]), 1040.0),
+                 label="white matter to hot grey matter, density 1040 kg/m^3", points=1),
+            Case("atp_per_neuron", args=(3.3, 9e13),
+                 label="3.3 mL/100 g/min, 90 000 neurons per mm^3", points=2),
+            Case("atp_per_neuron", args=(3.0, 4e13, 1050.0, 2.0),
+                 label="3.0 mL/100 g/min, 40 000 neurons per mm^3, P/O = 2", points=1),
+            Case("current_density_for_change", args=(20.0, 3.3),
+                 label="+20 % CMRO2 in grey matter at 3.3 mL/100 g/min", points=2),
+            Case("current_density_for_change", args=(np.array([0.0, 5.0, 10.0]), 3.0),
+                 label="0, 5 and 10 % at 3.0 mL/100 g/min", points=1),
+        ),
+        mistakes=(
+            Mistake("cmro2_si", "per minute left in", _si_no_minutes,
+                    "The clinical unit is per minute: divide by 60 to get per second."),
+            Mistake("cmro2_si", "per gram instead of per 100 g", _si_per_gram,
+                    "The clinical unit is per 100 g of tissue: multiply by 10 to get per kg, then "
+                    "by the density (kg/m^3) to get per m^3."),
+            Mistake("cmro2_si", "density forgotten", _si_no_density,
+                    "mL/100 g is per mass; multiply by the tissue density (1050 kg/m^3) to get a "
+                    "rate per volume."),
+            Mistake("atp_per_neuron", "one ATP per P/O per O2", _atp_atoms,
+                    "P/O counts ATP per oxygen atom, and each O2 has two: 2 x P/O ATP per O2."),
+            Mistake("atp_per_neuron", "moles per neuron", _atp_moles,
+                    "Return molecules per second per neuron: multiply mol/s by Avogadro's "
+                    "constant (6.022e23 /mol)."),
+            Mistake("current_density_for_change", "used the K+ count", _current_k,
+                    "The pump clears 3 Na+ per ATP (and brings 2 K+ in); the current to count is "
+                    "the Na+ one, 3 charges per ATP."),
+            Mistake("current_density_for_change", "forgot the Faraday constant", _current_mol,
+                    "A current is charge per second: multiply the Na+ flux (mol m^-3 s^-1) by "
+                    "F = 96485 C/mol to get A/m^3."),
         ),
     ),
 )
