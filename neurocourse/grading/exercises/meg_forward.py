@@ -162,6 +162,31 @@ _GRAD_SENS = _SENSORS + np.array([0.0, 0.0, 0.04])
 _GRAD_NRM = _SENSORS / np.linalg.norm(_SENSORS, axis=1, keepdims=True)
 _GRAD_TAN = np.cross(_GRAD_NRM, [0.0, 0.0, 1.0]) + np.cross(_GRAD_NRM, [1.0, 0.0, 0.0])
 
+# ------------------------------------------------------------------ derived: field above a dipole
+def _above_ratio(z0, r):
+    """|B| / |B0| at (0, 0, r) for an x-directed dipole at (0, 0, z0), from the package fields."""
+    z0, r = np.broadcast_arrays(np.asarray(z0, dtype=float), np.asarray(r, dtype=float))
+    out = np.empty(z0.shape)
+    for idx in np.ndindex(z0.shape):  # a handful of fixed cases: one field evaluation each
+        src, sens = [0.0, 0.0, z0[idx]], [[0.0, 0.0, r[idx]]]
+        q = [1e-8, 0.0, 0.0]
+        out[idx] = (meg.sarvas_field(src, q, sens)[0, 1]
+                    / meg.dipole_field_infinite(src, q, sens)[0, 1])
+    return out if out.ndim else float(out)
+
+
+def _above_no_half(z0, r):
+    return 2.0 * _above_ratio(z0, r)
+
+
+def _above_inverted(z0, r):
+    return 1.0 / _above_ratio(z0, r)
+
+
+def _above_volume_part(z0, r):
+    return 1.0 - _above_ratio(z0, r)
+
+
 # ------------------------------------------------------------------ BEM accuracy
 _BEM_R = 0.09  # m, radius of the spherical conductor
 _BEM_SENS = icosphere(1, 0.12).vertices  # 42 field points on a 12 cm sphere, m
@@ -226,6 +251,7 @@ EXERCISES = (
             "primary_field": meg.dipole_field_infinite,
             "sphere_field": meg.sarvas_field,
             "volume_field": meg.volume_current_field,
+            "above_dipole_ratio": _above_ratio,
         },
         cases=(
             Case("primary_field", args=(_R0, _Q_TAN, _SENSORS), points=2, rtol=RTOL,
@@ -249,6 +275,13 @@ EXERCISES = (
                  atol=ATOL_B, label="radial dipole: volume field = -primary field"),
             *random_cases("volume_field", n=2, seed=44457823, draw=_draw_field_c, points=1,
                           rtol=RTOL, atol=ATOL_B, label="random dipole, off-origin centre"),
+            # derived closed form vs the numerical Sarvas/Biot-Savart ratio: round-off only
+            Case("above_dipole_ratio", args=(0.07, 0.115), points=2, rtol=RTOL,
+                 label="dipole 7 cm up, sensor at 11.5 cm"),
+            Case("above_dipole_ratio", args=(np.array([0.01, 0.04, 0.08]), 0.12), points=1,
+                 rtol=RTOL, label="dipoles at 1, 4, 8 cm, sensor at 12 cm"),
+            Case("above_dipole_ratio", args=(0.03, np.array([0.1, 0.12, 0.2])), points=1,
+                 rtol=RTOL, label="dipole at 3 cm, sensors at 10, 12, 20 cm"),
         ),
         mistakes=(
             Mistake("primary_field", "mu0 instead of mu0/4pi", _primary_mu0,
@@ -269,6 +302,15 @@ EXERCISES = (
                     "B_volume = B_total - B_primary, not the other way round."),
             Mistake("volume_field", "centre ignored", _volume_no_center,
                     "The volume currents depend on where the sphere is: use center."),
+            Mistake("above_dipole_ratio", "lost the factor 1/2", _above_no_half,
+                    "On the axis F = a (r a + r^2 - r0.r) = 2 r (r - z0)^2: the factor 2 in F "
+                    "halves the ratio, |B|/|B0| = z0 / (2 r)."),
+            Mistake("above_dipole_ratio", "inverted", _above_inverted,
+                    "The total field above the dipole is *smaller* than the primary one: the "
+                    "volume currents oppose it, more so for deep sources (z0 -> 0)."),
+            Mistake("above_dipole_ratio", "returned the volume-current share", _above_volume_part,
+                    "Return |B| / |B0| (total over primary), not the part the volume currents "
+                    "remove."),
         ),
     ),
     Exercise(
