@@ -67,12 +67,12 @@ def robust_sigma(x):
     Parameters
     ----------
     x : array_like, shape (..., n)
-        Signal, unit u.
+        Signal, any unit u.
 
     Returns
     -------
     sigma : ndarray or float
-        Unit u.
+        Robust SD, same unit as ``x``.
     """
     return np.median(np.abs(as_finite("x", x)), axis=-1) / 0.6745
 
@@ -83,7 +83,7 @@ def bandpass(x, sfreq, band=(1.0, 70.0), order=4):
     Parameters
     ----------
     x : array_like, shape (..., n_times)
-        Signal.
+        Signal, any unit.
     sfreq : float
         Sampling rate in Hz.
     band : tuple of float
@@ -94,6 +94,7 @@ def bandpass(x, sfreq, band=(1.0, 70.0), order=4):
     Returns
     -------
     y : ndarray, same shape as ``x``
+        Filtered signal, same unit as ``x``.
     """
     fs = float(check_positive("sfreq", sfreq, unit="Hz"))
     lo, hi = (float(v) for v in check_positive("band", band, unit="Hz"))
@@ -119,7 +120,7 @@ def detect_spikes(x, sfreq, method="amplitude", k=None, band=(1.0, 70.0), merge=
     method : {"amplitude", "teager"}
         Score.
     k : float, optional
-        Threshold in robust scales of the score (> 0). Defaults: 5 for ``"amplitude"`` and 20 for
+        Threshold in robust scales of the score (> 0, dimensionless). Defaults: 5 for ``"amplitude"`` and 20 for
         ``"teager"`` (the energy is a squared quantity with a heavy right tail).
     band : tuple of float or None
         Band-pass in Hz; ``None`` skips filtering.
@@ -254,10 +255,12 @@ def detection_vs_snr(gain, position, moments, method="amplitude", k=None, *,
         Dipole position in m.
     moments : array_like, shape (n,)
         Peak moment magnitudes in A·m (>= 0; 0 gives noise only: sensitivity nan).
-    method, k
+    method : {"amplitude", "teager"}
         Detector, see :func:`detect_spikes`.
+    k : float, optional
+        Threshold (dimensionless), see :func:`detect_spikes`.
     direction : array_like, shape (3,)
-        Moment direction (normalised here).
+        Moment direction (dimensionless; normalised to a unit vector here).
     tolerance : float
         Matching tolerance in s.
     rng : numpy.random.Generator or int, optional

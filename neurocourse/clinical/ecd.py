@@ -229,12 +229,18 @@ def localise_spikes(data, times, sfreq, noise_cov, gain: Callable, radius, chann
         Channel on which spikes are detected.
     center : array_like, shape (3,)
         Sphere centre in m.
-    method, k
-        Detector and threshold, see :func:`neurocourse.clinical.detect_spikes`.
-    min_gof, max_volume
-        Acceptance, see :func:`accept_dipoles` (%, m³).
-    link_distance, min_size
-        Clustering, see :func:`cluster_dipoles` (m, count).
+    method : {"amplitude", "teager"}
+        Detector, see :func:`neurocourse.clinical.detect_spikes`.
+    k : float, optional
+        Detection threshold (dimensionless), see :func:`neurocourse.clinical.detect_spikes`.
+    min_gof : float
+        GOF acceptance threshold in %.
+    max_volume : float
+        Largest accepted 95 % confidence volume in m³.
+    link_distance : float
+        Single-linkage distance in m.
+    min_size : int
+        Smallest cluster kept (number of dipoles).
     **fit_kw
         Passed to :func:`neurocourse.inverse.fit_dipole`.
 

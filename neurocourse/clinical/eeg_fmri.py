@@ -135,7 +135,7 @@ def eeg_fmri_glm(Y, spike_times, frame_times, peaks=BAGSHAW_PEAKS, high_pass=0.0
     Parameters
     ----------
     Y : array_like, shape (n_scans,) or (n_scans, n_voxels)
-        BOLD data.
+        BOLD data (any signal units, e.g. % signal change).
     spike_times : array_like
         EEG spike times in s.
     frame_times : array_like, shape (n_scans,)

@@ -51,7 +51,7 @@ def spike_waveform(t, onsets=0.0, amplitudes=1.0, sigma_spike=0.010, sigma_wave=
     sigma_spike, sigma_wave : float
         Widths :math:`\\sigma_1, \\sigma_2` of the spike and the slow wave in s (> 0).
     wave_ratio : float
-        Relative height :math:`\\rho` of the slow wave, in [0, 1].
+        Relative height :math:`\\rho` of the slow wave, in [0, 1] (dimensionless).
     wave_delay : float
         Delay :math:`d` of the slow wave after the spike, s (>= 0).
 
@@ -183,7 +183,7 @@ def simulate_spike_recording(gain: Callable, position, moment=(0.0, 200e-9, 0.0)
     background_sd : float
         Stationary SD of an independent AR(1) background per channel, channel units (>= 0).
     background_rho : float
-        AR(1) coefficient of the background, in [0, 1).
+        AR(1) coefficient of the background, in [0, 1) (dimensionless).
     rng : numpy.random.Generator or int, optional
         Random draws (spike times, then noise).
     **waveform

@@ -68,7 +68,7 @@ def fmri_weighted_kernel(G, noise_cov, active, nu0=0.1, lambda2=1 / 9, method="M
     active : array_like of bool, shape (n_sources,)
         fMRI-active sources.
     nu0 : float
-        Relative variance outside the fMRI map, (0, 1].
+        Relative variance outside the fMRI map, (0, 1] (dimensionless).
     lambda2 : float
         Regularisation (1/SNR², dimensionless).
     method : {"MNE", "dSPM", "sLORETA"}
@@ -77,13 +77,16 @@ def fmri_weighted_kernel(G, noise_cov, active, nu0=0.1, lambda2=1 / 9, method="M
         Depth-prior exponent (MNE's 0.8), computed on the **unscaled** G; ``None``: none.
     limit : float
         Depth-prior limit (dimensionless).
-    ch_types, rank
-        Channel types and noise rank, as :func:`neurocourse.inverse.inverse_kernel`.
+    ch_types : sequence of str, optional
+        Channel types, as :func:`neurocourse.inverse.inverse_kernel`.
+    rank : int or dict, optional
+        Noise rank, as :func:`neurocourse.inverse.inverse_kernel`.
 
     Returns
     -------
     K : ndarray, shape (n_sources, n_channels)
-        ``K @ b`` is the fMRI-weighted estimate.
+        ``K @ b`` is the fMRI-weighted estimate: A·m for MNE (K in A·m per channel unit),
+        dimensionless for dSPM and sLORETA.
     """
     method = check_option("method", method, FMRI_METHODS)
     Gf = as_finite("G", G)
