@@ -76,5 +76,7 @@ def test_an_allowed_building_block_gets_its_own_child():
     lead = next(e for e in exs if "lead_field_matrix" in e.functions)
     assert meg.sarvas_field.__code__ in uses[lead.id]
     groups = seal.child_groups(exs, uses)
-    assert all(len(g) == 1 for g in groups)  # sarvas_field is sealed for the other exercise
+    volume = next(e for e in exs if "sphere_field" in e.functions)  # its answer is meg.sarvas_field
+    assert meg.sarvas_field.__code__ in seal.sealed_codes(volume)
+    assert not any(lead in g and volume in g for g in groups)  # so they never share a child
     assert seal.child_groups(exs) == [(e,) for e in exs]  # no solution known: one child each

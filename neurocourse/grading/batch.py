@@ -193,11 +193,8 @@ def grade_notebook(
             ex.id: status_only(ex, all_cases(ex, hidden), "invalid", f"not graded: {reason}") for ex in exercises
         }
         return NotebookGrade(stem, results, notes=[f"{filename} could not be graded: {reason}."], invalid=reason)
-    import nbformat
-
     # demo cells the course marks as not needed for grading (e.g. slow simulations or plots)
     nb.cells = [c for c in nb.cells if SKIP_TAG not in c.get("metadata", {}).get("tags", [])]
-    text = nbformat.writes(nb)
     sources = code_sources(nb)
     grade = NotebookGrade(stem, {})
     first = True
@@ -210,7 +207,7 @@ def grade_notebook(
             )
             for ex in group
         ]
-        run = sandbox.run(text, filename, course.sealed.package_path(group), plans, limits)
+        run = sandbox.run(sources, filename, course.sealed.package_path(group), plans, limits)
         if first:
             for cell, error in run.cell_errors:
                 if not error.startswith("NotImplementedError"):

@@ -11,8 +11,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:
+    import nbformat
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
@@ -39,6 +41,8 @@ def parse_notebook(data: bytes, name: str) -> nbformat.NotebookNode:
 
 
 def _parse_text(text: str, path_name: str) -> nbformat.NotebookNode:
+    import nbformat
+
     if not text.strip():
         raise ValueError(f"{path_name} is empty")
     try:
@@ -80,9 +84,14 @@ def exec_notebook(nb: nbformat.NotebookNode, namespace: dict | None = None) -> t
     Returns the namespace and the list of cells that raised. Runs in the calling process: callers
     that do not trust the notebook must call this in a separate, limited process.
     """
+    return exec_sources(code_sources(nb), namespace)
+
+
+def exec_sources(sources: list[str], namespace: dict | None = None) -> tuple[dict, list[CellError]]:
+    """Execute code cell sources (from :func:`code_sources`) in order, as :func:`exec_notebook`."""
     ns: dict = {"__name__": "__notebook__"} if namespace is None else namespace
     errors: list[CellError] = []
-    for k, src in enumerate(code_sources(nb)):
+    for k, src in enumerate(sources):
         try:
             code = compile(src, f"<cell {k + 1}>", "exec")
             exec(code, ns)

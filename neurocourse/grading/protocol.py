@@ -21,7 +21,8 @@ Two channels carry them:
 * **grader <-> child**: two pipes carrying framed JSON (:func:`neurocourse.grading.serialize.frame`).
 
   ========  ==========  ===========================================================================
-  NOTEBOOK  -> child    ``type="notebook"``, ``source`` (notebook JSON), ``filename``
+  NOTEBOOK  -> child    ``type="notebook"``, ``cells`` (the code cells' sources, magics commented
+                        out, ``skip-grading`` cells left out), ``filename``
   FAILED    <- child    ``type="sandbox_failed"``, ``reason``: the sandbox could not be entered, so
                         nothing of the notebook ran (the grader's start-up probe stops on it)
   READY     <- child    ``type="ready"``, ``cell_errors`` ([[cell, "Type: message"], ...]),

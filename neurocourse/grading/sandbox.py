@@ -51,7 +51,6 @@ _SIGNAL_WORDS = {
 #: starve another's. These uids must not belong to anyone on the grading machine.
 SANDBOX_UID = 65534
 SANDBOX_UID_BASE = 61000
-_EMPTY_NOTEBOOK = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 
 
 class GraderError(RuntimeError):
@@ -270,9 +269,7 @@ class Sandbox:
 
     def _probe(self) -> None:
         """Run an empty notebook once: proves the sandbox can be entered here, or says why not."""
-        run = self.run(
-            _EMPTY_NOTEBOOK, "probe.ipynb", os.path.join(self.runtime, "neurocourse"), [], Limits(timeout=60.0)
-        )
+        run = self.run([], "probe.ipynb", os.path.join(self.runtime, "neurocourse"), [], Limits(timeout=60.0))
         if run.notebook_problem:
             self._close_zygote()
             raise GraderError(
@@ -421,7 +418,7 @@ class Sandbox:
 
     def run(
         self,
-        notebook_text: str,
+        cells: list[str],
         filename: str,
         package_path: str | Path,
         plans: list[ExercisePlan],
@@ -431,8 +428,9 @@ class Sandbox:
 
         Parameters
         ----------
-        notebook_text : str
-            The notebook's JSON (already validated by the caller).
+        cells : list of str
+            The sources of the notebook's code cells, in order (already read and validated by the
+            caller: the child never parses a notebook).
         filename : str
             Its file name, for messages (never a path: the child sees neither).
         package_path : str or Path
@@ -456,7 +454,7 @@ class Sandbox:
             try:
                 deadline = time.monotonic() + limits.timeout
                 sent = self._send(
-                    cmd_w, {"type": protocol.NOTEBOOK, "source": notebook_text, "filename": filename}, deadline
+                    cmd_w, {"type": protocol.NOTEBOOK, "cells": list(cells), "filename": filename}, deadline
                 )
                 status, msg = self._next(res_r, reader, deadline)
                 if status == "ok" and msg.get("type") == protocol.SANDBOX_FAILED:

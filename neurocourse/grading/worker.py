@@ -3,7 +3,7 @@
 The grader starts a *zygote* with ``python -I -S -B`` (isolated mode, no ``site``, no bytecode
 writes), an allow-listed environment and a ``sys.path`` of the Python installation plus a copy of
 the grader's runtime modules (:func:`neurocourse.grading.seal.write_runtime_copy`), never the course
-repository. The zygote imports numpy, scipy, matplotlib and nbformat once, then waits for SPAWN
+repository. The zygote imports numpy, scipy and matplotlib once, then waits for SPAWN
 messages (:mod:`neurocourse.grading.protocol`) on a Unix socket. It never imports the science
 package, and never reads a notebook or a case input: each child receives its notebook and its
 calls over its own pipes after ``fork``.
@@ -47,7 +47,6 @@ _PRELOAD = (
     "scipy.interpolate",
     "matplotlib",
     "matplotlib.pyplot",
-    "nbformat",
     "neurocourse",
     "neurocourse.grading",
     "neurocourse.grading.protocol",
@@ -259,11 +258,9 @@ def _encode_outcome(outcome) -> dict:
 
 
 def _child_main(config: dict) -> int:
-    import nbformat
-
     import neurocourse
     from neurocourse.grading import protocol
-    from neurocourse.grading.notebook import exec_notebook
+    from neurocourse.grading.notebook import exec_sources
     from neurocourse.grading.serialize import MAX_MESSAGE_BYTES, FrameReader, from_json
     from neurocourse.grading.spec import Case, Outcome, call_safely
 
@@ -274,13 +271,15 @@ def _child_main(config: dict) -> int:
     first = _read(_CMD_FD, reader)
     if not first or first.get("type") != protocol.NOTEBOOK:
         return 72
-    nb = nbformat.reads(first["source"], as_version=4)
+    cells = first.get("cells")
+    if not isinstance(cells, list) or not all(type(c) is str for c in cells):
+        return 72
     del first
     ns: dict[str, Any] = {"__name__": "__notebook__"}
     stopped = None
     cell_errors: list = []
     try:
-        _, errors = exec_notebook(nb, ns)
+        _, errors = exec_sources(cells, ns)
         cell_errors = [[e.cell, e.error[:MAX_ERROR_CHARS]] for e in errors]
     except BaseException as exc:  # SystemExit, KeyboardInterrupt: the remaining cells did not run
         stopped = _error_text(exc)
