@@ -132,3 +132,20 @@ def test_grubb_cbv_ratio_closed_form_and_davis_consistency():
     np.testing.assert_allclose(davis_bold(f, 1.0), 0.08 * (1 - v * (1 / f) ** 1.5), rtol=1e-12)
     with pytest.raises(ValueError, match="alpha"):
         grubb_cbv_ratio(1.2, alpha=1.5)
+
+
+def test_literature_coupling_ratios_and_exponent_sets():
+    # Fox & Raichle (1986): +29 % CBF, +5 % CMRO2 -> n = 0.29 / 0.05 = 5.8 (literature numbers)
+    from neurocourse.bold import DAVIS_CLASSIC, DAVIS_VENOUS_3T, coupling_ratio, davis_cmro2_ratio
+
+    assert float(coupling_ratio(1.29, 1.05)) == pytest.approx(5.8, rel=1e-12)
+    assert DAVIS_CLASSIC == (0.38, 1.5) and DAVIS_VENOUS_3T == (0.2, 1.3)
+    # The exponents matter for calibrated BOLD: the same M, flow and BOLD change imply different
+    # CMRO2 changes. Closed form r = [(1 - dS/(S0 M)) / f^(a - b)]^(1/b) evaluated by hand:
+    f, M, s = 1.5, 0.075, 0.012
+    for a, b in (DAVIS_CLASSIC, DAVIS_VENOUS_3T):
+        expected = ((1 - s / M) / f ** (a - b)) ** (1 / b)
+        assert float(davis_cmro2_ratio(s, f, M, a, b)) == pytest.approx(expected, rel=1e-12)
+    r_classic = float(davis_cmro2_ratio(s, f, M, *DAVIS_CLASSIC))
+    r_venous = float(davis_cmro2_ratio(s, f, M, *DAVIS_VENOUS_3T))
+    assert abs(r_classic - r_venous) > 0.01  # more than a percentage point of CMRO2

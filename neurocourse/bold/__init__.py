@@ -22,6 +22,8 @@ from neurocourse.bold.compartments import (
     tabulated_field,
 )
 from neurocourse.bold.coupling import (
+    DAVIS_CLASSIC,
+    DAVIS_VENOUS_3T,
     buxton_cmro2_ratio,
     buxton_extraction,
     cmro2_ratio_from_coupling,
@@ -68,6 +70,8 @@ from neurocourse.bold.poiseuille import (
 __all__ = [
     "BLOOD_T2",
     "BLOOD_VISCOSITY",
+    "DAVIS_CLASSIC",
+    "DAVIS_VENOUS_3T",
     "FARADAY",
     "K_PER_ATP",
     "MEASURED_IV_SHARE",

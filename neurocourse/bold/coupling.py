@@ -12,6 +12,8 @@ import numpy as np
 from neurocourse._validation import as_finite, check_positive, check_range
 
 __all__ = [
+    "DAVIS_CLASSIC",
+    "DAVIS_VENOUS_3T",
     "buxton_cmro2_ratio",
     "buxton_extraction",
     "cmro2_ratio_from_coupling",
@@ -21,6 +23,13 @@ __all__ = [
     "davis_cmro2_ratio",
     "davis_positive_threshold",
 ]
+
+#: (alpha, beta) of the original Davis model: Grubb's total-CBV exponent and the 1.5 T Monte
+#: Carlo exponent (Davis et al. 1998; Grubb et al. 1974; Boxerman et al. 1995).
+DAVIS_CLASSIC = (0.38, 1.5)
+#: (alpha, beta) in current 3 T practice: the venous CBV exponent (Chen & Pike 2009) and the 3 T
+#: field exponent used in calibrated BOLD.
+DAVIS_VENOUS_3T = (0.2, 1.3)
 
 
 def _ratios(cbf_ratio, cmro2_ratio):
@@ -48,8 +57,12 @@ def coupling_ratio(cbf_ratio, cmro2_ratio):
     Returns
     -------
     ndarray
-        n, dimensionless. Measured values are about 2–4 (e.g. 2.2 in visual cortex, Ances et al.
-        2008, NeuroImage 39:1510).
+        n, dimensionless. Calibrated-BOLD and PET measurements give about 2–4 (Davis et al. 1998,
+        PNAS 95:1834; Hoge et al. 1999, MRM 42:849; 2.2 in visual cortex, Ances et al. 2008,
+        NeuroImage 39:1510; review: Buxton 2010, Front Neuroenergetics 2:8). The first PET
+        measurement, about +29 % CBF against +5 % CMRO2 (n ≈ 6) in somatosensory cortex, is what
+        Fox & Raichle (1986, PNAS 83:1140) called a focal "uncoupling" of flow and oxidative
+        metabolism: the origin of the phrase "neurovascular uncoupling".
     """
     f, r = _ratios(cbf_ratio, cmro2_ratio)
     if np.any(r == 1.0):
@@ -114,10 +127,13 @@ def davis_bold(cbf_ratio, cmro2_ratio, M=0.08, alpha=0.38, beta=1.5):
         Default 0.08; typically 0.04–0.22 depending on field, TE and region.
     alpha : float
         Grubb CBV–CBF exponent, CBV ∝ CBF^α, dimensionless in [0, 1]. Default 0.38 (Grubb et al.
-        1974, Stroke 5:630).
+        1974, Stroke 5:630: total CBV in monkeys). Current calibrated BOLD uses the *venous*
+        exponent, about 0.2 (Chen & Pike 2009, JCBFM 29:1094), since only venous blood carries
+        deoxyhaemoglobin; see ``DAVIS_VENOUS_3T``.
     beta : float
         Exponent of ΔR2* ∝ [dHb]^β, dimensionless, > 0. Default 1.5 (Boxerman et al. 1995 at
-        1.5 T).
+        1.5 T); about 1.3 at 3 T in current practice. The choice changes the CMRO2 inferred from
+        the same data (by :func:`davis_cmro2_ratio`), not just the predicted BOLD.
 
     Returns
     -------
