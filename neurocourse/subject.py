@@ -1,0 +1,332 @@
+"""A virtual subject: one folded cortical sheet with labelled patches, seen by fMRI, MEG and EEG.
+
+Every modality is computed from the **same** neural activity with existing package functions
+(there is no new physics here, only composition):
+
+- the cortex is :func:`neurocourse.meg.folded_cortex`; a patch is the set of sources within a
+  radius of a chosen point of the sheet;
+- each patch carries an event-related neural response (a Gaussian burst of current at a latency
+  after each event, in A·m per source);
+- **fMRI**: the event train drives :func:`neurocourse.bold.simulate_balloon` per patch (scaled by
+  the patch's metabolic coupling, 0 for an fMRI-invisible patch), sampled every TR as % signal
+  change with white noise, analysed with :func:`neurocourse.glm.fit_glm` on a
+  :func:`neurocourse.design.compute_regressor` (Glover HRF) regressor: a t map over the sheet;
+- **MEG/EEG**: the evoked response (average of the trials) through the fixed-orientation lead
+  fields of :func:`neurocourse.forward.make_forward` (radial magnetometers, EEG electrodes on a
+  three-shell sphere, reference at infinity) plus sensor noise
+  (:func:`neurocourse.eeg.measures.noise_covariance`) divided by the number of trials;
+- recovery: dSPM (:func:`neurocourse.inverse.inverse_kernel`) for MEG, EEG, MEG+EEG and the
+  fMRI-weighted MEG of :func:`neurocourse.multimodal.fmri_weighted_kernel`.
+
+Units: m, s, A·m, T, V; BOLD in % signal change.
+
+References
+----------
+.. [1] A. M. Dale and M. I. Sereno, "Improved localization of cortical activity by combining EEG
+   and MEG with MRI cortical surface reconstruction: a linear approach", J. Cogn. Neurosci.
+   5:162-176, 1993.
+.. [2] A. K. Liu, J. W. Belliveau and A. M. Dale, Proc. Natl. Acad. Sci. USA 95:8945-8950, 1998.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurocourse import bold, design, eeg, glm, inverse, meg
+from neurocourse._validation import check_int, check_option, check_positive, check_range
+from neurocourse.eeg.measures import NoiseLevels, noise_covariance
+from neurocourse.forward import make_forward
+from neurocourse.multimodal import fmri_weighted_kernel, peak_localisation_error
+
+__all__ = [
+    "MODALITIES",
+    "Patch",
+    "Recovery",
+    "SubjectData",
+    "VirtualSubject",
+    "recover",
+    "simulate_subject",
+    "virtual_subject",
+]
+
+#: Modalities understood by :func:`recover`.
+MODALITIES = ("fMRI", "MEG", "EEG", "MEG+EEG", "fMRI-weighted MEG")
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A labelled cortical patch and its activity.
+
+    Attributes
+    ----------
+    name : str
+        Label.
+    u : float
+        Position of the patch centre along the folds (arc length from the sheet's centre), m.
+    radius : float
+        Sources within this distance of the centre source belong to the patch, m.
+    moment : float
+        Peak current per source in A·m.
+    latency : float
+        Peak latency of the evoked burst after each event, s.
+    width : float
+        SD of the Gaussian burst, s.
+    bold_coupling : float
+        Neural-to-haemodynamic gain (dimensionless, 1 = normal, 0 = fMRI-invisible).
+    """
+
+    name: str
+    u: float
+    radius: float = 0.004
+    moment: float = 5e-9
+    latency: float = 0.1
+    width: float = 0.02
+    bold_coupling: float = 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class VirtualSubject:
+    """Geometry and forward models of the virtual subject.
+
+    Attributes
+    ----------
+    source_rr, source_nn : ndarray, shape (n_sources, 3)
+        Positions (m) and unit normals of the cortical sources.
+    labels : ndarray of int, shape (n_sources,)
+        Patch index of each source (-1: none).
+    patches : tuple of Patch
+        The patches.
+    fwd : Forward
+        Fixed-orientation MEG (mag) + EEG forward, T/(A·m) and V/(A·m).
+    noise_cov : ndarray, shape (n_channels, n_channels)
+        Single-trial sensor-noise covariance (20 fT, 0.2 µV), (channel unit)².
+    """
+
+    source_rr: np.ndarray
+    source_nn: np.ndarray
+    labels: np.ndarray
+    patches: tuple
+    fwd: object
+    noise_cov: np.ndarray
+
+    def centroid(self, k) -> np.ndarray:
+        """Mean position of patch ``k`` in m."""
+        return self.source_rr[self.labels == k].mean(axis=0)
+
+
+def virtual_subject(patches=(Patch("A", 0.0),), n=(41, 5), n_meg=60, n_eeg=32) -> VirtualSubject:
+    """Build the subject: a folded sheet, its patches and the MEG+EEG forward.
+
+    Parameters
+    ----------
+    patches : sequence of Patch
+        Patches (their centres are snapped to the nearest source on the v = 0 line).
+    n : tuple of int
+        Grid of the folded sheet (along, across the folds).
+    n_meg : int
+        Number of radial magnetometers (0.12 m from the centre).
+    n_eeg : int
+        Number of EEG electrodes (on the 0.088-m scalp).
+
+    Returns
+    -------
+    VirtualSubject
+    """
+    cx = meg.folded_cortex(n=n)
+    rr, nn = cx.positions, cx.normals
+    labels = np.full(rr.shape[0], -1)
+    on_line = np.flatnonzero(np.abs(cx.v) == np.abs(cx.v).min())
+    for k, p in enumerate(patches):
+        c = on_line[np.argmin(np.abs(cx.u[on_line] - float(p.u)))]
+        inside = np.linalg.norm(rr - rr[c], axis=1) <= float(check_positive("radius", p.radius))
+        if np.any(labels[inside] >= 0):
+            raise ValueError(f"patch {p.name!r} overlaps another patch")
+        labels[inside] = k
+    fwd = make_forward(rr, meg=meg.radial_magnetometers(check_int("n_meg", n_meg, 3), radius=0.12,
+                                                        z_min=-0.2),
+                       eeg=eeg.electrode_grid(check_int("n_eeg", n_eeg, 3)), normals=nn)
+    return VirtualSubject(source_rr=rr, source_nn=nn, labels=labels, patches=tuple(patches),
+                          fwd=fwd, noise_cov=noise_covariance(fwd, NoiseLevels()))
+
+
+@dataclass(frozen=True, eq=False)
+class SubjectData:
+    """What each modality recorded.
+
+    Attributes
+    ----------
+    times : ndarray, shape (n_times,)
+        Epoch times of the evoked response, s.
+    source : ndarray, shape (n_sources, n_times)
+        Planted evoked current per source, A·m.
+    evoked : ndarray, shape (n_channels, n_times)
+        Trial-averaged MEG+EEG data (T and V).
+    evoked_cov : ndarray, shape (n_channels, n_channels)
+        Noise covariance of the average, (channel unit)².
+    frame_times : ndarray, shape (n_scans,)
+        Scan times, s.
+    bold : ndarray, shape (n_scans, n_sources)
+        BOLD per cortical voxel, % signal change (noise included).
+    onsets : ndarray
+        Event onsets, s.
+    """
+
+    times: np.ndarray
+    source: np.ndarray
+    evoked: np.ndarray
+    evoked_cov: np.ndarray
+    frame_times: np.ndarray
+    bold: np.ndarray
+    onsets: np.ndarray
+
+
+def simulate_subject(subject: VirtualSubject, n_events=20, isi=12.0, tr=2.0, bold_noise=0.2,
+                     sfreq=500.0, epoch=(-0.1, 0.4), rng=0) -> SubjectData:
+    """Simulate an event-related session seen by fMRI and by MEG/EEG.
+
+    Parameters
+    ----------
+    subject : VirtualSubject
+        Geometry and patches.
+    n_events : int
+        Number of events (fMRI session; also the number of MEG/EEG trials averaged).
+    isi : float
+        Interval between events in s (the fMRI session lasts ``n_events * isi + 20`` s).
+    tr : float
+        Repetition time in s.
+    bold_noise : float
+        White noise SD of the BOLD series, % signal change.
+    sfreq : float
+        MEG/EEG sampling rate in Hz.
+    epoch : tuple of float
+        Epoch start and end in s.
+    rng : numpy.random.Generator or int
+        Random draws.
+
+    Returns
+    -------
+    SubjectData
+    """
+    rng = np.random.default_rng(rng)
+    ne = check_int("n_events", n_events, 1)
+    isi = float(check_positive("isi", isi, unit="s"))
+    tr = float(check_positive("tr", tr, unit="s"))
+    sd = float(check_range("bold_noise", bold_noise, 0.0))
+    # ---- MEG/EEG: evoked bursts per patch, averaged over the trials
+    t = np.arange(epoch[0], epoch[1] + 0.5 / sfreq, 1.0 / float(check_positive("sfreq", sfreq)))
+    P = len(subject.patches)
+    wave = np.array([p.moment * np.exp(-((t - p.latency) ** 2) / (2 * p.width**2))
+                     for p in subject.patches]).reshape(P, t.size)
+    onehot = (subject.labels[:, None] == np.arange(P)[None, :]).astype(float)
+    J = onehot @ wave
+    cov = subject.noise_cov / ne
+    noise = np.linalg.cholesky(cov + 1e-30 * np.eye(cov.shape[0]) * np.trace(cov)) \
+        @ rng.standard_normal((cov.shape[0], t.size))
+    evoked = subject.fwd.G @ J + noise
+    # ---- fMRI: 1-s neural bursts at each onset, balloon per patch, sampled every TR
+    onsets = 10.0 + isi * np.arange(ne)
+    n_scans = int(np.ceil((onsets[-1] + 20.0) / tr))
+    dt = 0.01
+    fine = np.arange(round(n_scans * tr / dt)) * dt
+    u = np.zeros(fine.size)
+    for o in onsets:  # a handful of events
+        u[(fine >= o) & (fine < o + 1.0)] = 1.0
+    coupling = np.array([p.bold_coupling for p in subject.patches], dtype=float)
+    res = bold.simulate_balloon(np.outer(u, np.ones(P)), dt)
+    b = 100.0 * np.asarray(res.bold).reshape(fine.size, P) * coupling
+    ft = design.frame_times(n_scans, tr)
+    idx = np.rint(ft / dt).astype(int)
+    Y = b[idx] @ onehot.T + sd * rng.standard_normal((n_scans, subject.labels.size))
+    return SubjectData(times=t, source=J, evoked=evoked, evoked_cov=cov, frame_times=ft, bold=Y,
+                       onsets=onsets)
+
+
+@dataclass(frozen=True, eq=False)
+class Recovery:
+    """One modality's recovered activity and its errors against the planted truth.
+
+    Attributes
+    ----------
+    modality : str
+        One of :data:`MODALITIES`.
+    map : ndarray, shape (n_sources,)
+        Spatial map (t for fMRI; |dSPM| at the true peak latency otherwise), dimensionless.
+    time_course : ndarray or None
+        dSPM time course at the map's peak source (None for fMRI), dimensionless.
+    spatial_error : float
+        Distance from the map's peak source to the planted patch centroid, m.
+    temporal_error : float
+        |latency of the time-course peak − planted latency|, s (for fMRI: half the TR, the
+        resolution of the sampled BOLD).
+    """
+
+    modality: str
+    map: np.ndarray
+    time_course: np.ndarray | None
+    spatial_error: float
+    temporal_error: float
+
+
+def recover(subject: VirtualSubject, data: SubjectData, modality, patch=0, lambda2=1 / 9,
+            nu0=0.1, fmri_threshold=3.0) -> Recovery:
+    """Recover the planted patch with one modality and measure its spatial and temporal error.
+
+    Parameters
+    ----------
+    subject : VirtualSubject
+        Geometry and forward.
+    data : SubjectData
+        Simulated recordings.
+    modality : str
+        One of :data:`MODALITIES`.
+    patch : int
+        Index of the patch whose truth is compared.
+    lambda2 : float
+        Inverse regularisation (dimensionless).
+    nu0 : float
+        Relative variance outside the fMRI map for the fMRI-weighted MEG (dimensionless).
+    fmri_threshold : float
+        t threshold of the fMRI map used as the prior (dimensionless).
+
+    Returns
+    -------
+    Recovery
+    """
+    check_option("modality", modality, MODALITIES)
+    k = check_int("patch", patch, 0)
+    truth = subject.centroid(k)
+    lat = subject.patches[k].latency
+
+    def fmri_t():
+        reg, _ = design.compute_regressor(data.onsets, np.ones(data.onsets.size),
+                                          np.ones(data.onsets.size), data.frame_times)
+        X = np.column_stack([reg[:, 0], design.cosine_drift(0.01, data.frame_times)])
+        c = np.zeros(X.shape[1])
+        c[0] = 1.0
+        return np.ravel(glm.fit_glm(data.bold, X).contrast(c).stat)
+
+    if modality == "fMRI":
+        tmap = fmri_t()
+        return Recovery(modality, tmap, None, peak_localisation_error(tmap, subject.source_rr,
+                                                                      truth),
+                        float(np.diff(data.frame_times[:2])[0]) / 2)
+    picks = {"MEG": subject.fwd.picks("mag"), "EEG": subject.fwd.picks("eeg"),
+             "MEG+EEG": np.arange(subject.fwd.n_channels),
+             "fMRI-weighted MEG": subject.fwd.picks("mag")}[modality]
+    G = subject.fwd.G[picks]
+    C = data.evoked_cov[np.ix_(picks, picks)]
+    types = [subject.fwd.ch_types[i] for i in picks]
+    if modality == "fMRI-weighted MEG":
+        K = fmri_weighted_kernel(G, C, fmri_t() > fmri_threshold, nu0, lambda2, "dSPM",
+                                 ch_types=types)
+    else:
+        K = inverse.inverse_kernel(G, C, lambda2, "dSPM", ch_types=types)
+    est = K @ data.evoked[picks]
+    it = int(np.argmin(np.abs(data.times - lat)))
+    m = np.abs(est[:, it])
+    peak = int(np.argmax(m))
+    tc = est[peak]
+    return Recovery(modality, m, tc, peak_localisation_error(m, subject.source_rr, truth),
+                    float(abs(data.times[int(np.argmax(np.abs(tc)))] - lat)))
