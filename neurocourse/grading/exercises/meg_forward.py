@@ -399,8 +399,8 @@ EXERCISES = (
             Case("bem_sphere_error", args=(2, 0.5 * _BEM_R * _BEM_U, _BEM_Q, _BEM_SENS),
                  label="ico-2 sphere (162 vertices), source at half the radius", points=2,
                  rtol=1e-6),
-            Case("bem_sphere_error", args=(2, 0.9 * _BEM_R * _BEM_U, _BEM_Q, _BEM_SENS),
-                 label="ico-2 sphere, source at 0.9 of the radius", points=1, rtol=1e-6),
+            Case("bem_sphere_error", args=(1, 0.9 * _BEM_R * _BEM_U, _BEM_Q, _BEM_SENS),
+                 label="ico-1 sphere, source at 0.9 of the radius", points=1, rtol=1e-6),
         ),
         mistakes=(
             Mistake("rdm", "relative error instead of RDM", _rdm_relative_error,
