@@ -67,6 +67,25 @@ class SliceExperiment:
     beta_b: np.ndarray
     shape: tuple
 
+    def true_effect(self, name):
+        """The ground-truth effect map that a contrast of :data:`CONTRASTS` tests.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`CONTRASTS`.
+
+        Returns
+        -------
+        ndarray, shape (ny, nx)
+            In percent signal change: ``beta_a``, ``beta_b``, their difference for "A > B" and
+            "B > A", and the length ``hypot(beta_a, beta_b)`` of the effect vector for the F test.
+        """
+        check_option("contrast", name, CONTRASTS)
+        maps = {"A": self.beta_a, "B": self.beta_b, "A > B": self.beta_a - self.beta_b,
+                "B > A": self.beta_b - self.beta_a}  # fmt: skip
+        return maps[name] if name in maps else np.hypot(self.beta_a, self.beta_b)
+
     def contrast_vector(self, name):
         """Contrast for one of :data:`CONTRASTS`.
 

@@ -72,3 +72,16 @@ def test_efficiency_helpers_reject_bad_input():
         sim.event_design_efficiency(500.0)
     with pytest.raises(ValueError, match="n_scans must be an integer"):
         sim.event_design_efficiency(2.0, n_scans=10.5)
+
+
+def test_true_effect_maps_follow_the_contrast():
+    from neurocourse.simulate import CONTRASTS, slice_experiment
+
+    exp = slice_experiment(seed=0)
+    # exact: the maps are the stored ground truth, combined by one subtraction or hypot
+    np.testing.assert_array_equal(exp.true_effect("A"), exp.beta_a)
+    np.testing.assert_array_equal(exp.true_effect("B > A"), exp.beta_b - exp.beta_a)
+    np.testing.assert_array_equal(exp.true_effect("any effect (F)"), np.hypot(exp.beta_a, exp.beta_b))
+    assert all(exp.true_effect(c).shape == exp.shape for c in CONTRASTS)
+    with pytest.raises(ValueError, match="contrast must be one of"):
+        exp.true_effect("C")

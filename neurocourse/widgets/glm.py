@@ -34,8 +34,7 @@ def _show_glm(sigma, rho, contrast, noise_model, seed=0):
     res = glm.fit_glm(exp.Y, exp.design.matrix, noise_model)
     con = res.contrast(exp.contrast_vector(contrast))
     stat = con.stat.reshape(exp.shape)
-    truth = {"A": exp.beta_a, "B": exp.beta_b, "A > B": exp.beta_a - exp.beta_b,
-             "B > A": exp.beta_b - exp.beta_a}.get(contrast, np.hypot(exp.beta_a, exp.beta_b))
+    truth = exp.true_effect(contrast)
     null = truth.ravel() < 0.01  # voxels with (almost) no true effect
     fp = float(np.mean(con.p_value[null] < 0.05))
     fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), gridspec_kw={"width_ratios": [1, 1.25]})
