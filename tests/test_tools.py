@@ -43,3 +43,50 @@ def test_run_stages_runs_every_stage_and_fails_if_any_failed(tmp_path):
     assert "ok1" in summary and "ok2" in summary  # the stage after the failure still ran
     assert "bad            FAIL (exit 2)" in summary
     assert "make test FAILED: bad" in out.stdout
+
+
+def test_book_watchdog_kills_a_hung_chapters_kernel_then_the_build(monkeypatch):
+    """The watchdog's decisions on a fake clock and fake processes (no kernel, no wall time)."""
+    bb = _load("build_book")
+    now = [1000.0]
+    monkeypatch.setattr(bb.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(bb.time, "sleep", lambda s: now.__setitem__(0, now[0] + s))
+
+    class Kernel:
+        pid = 4242
+
+    killed = []
+    monkeypatch.setattr(bb, "_kernels", lambda pid: [Kernel()])
+    monkeypatch.setattr(bb, "_kill_group", lambda pid, sig=9: killed.append((pid, int(sig))))
+
+    class Build:
+        pid = 77
+
+    a = bb.Attempt([], chapter_limit=240.0, stall_grace=60.0)
+    a._read(iter([f"{bb.ROOT}/book/glm.md: Executing notebook using local CWD [mystnb]\n"]))
+    now[0] += 239.0
+    a._watch(Build())
+    assert killed == [] and a.watchdog_fired == []  # within the limit: nothing happens
+    now[0] += 2.0
+    a._watch(Build())
+    assert killed == [(4242, 9)] and a.watchdog_fired == ["book/glm"]  # the kernel's group, SIGKILL
+    now[0] += 61.0
+    a._watch(Build())  # the build did not recover: TERM, then KILL, to the build's group
+    assert killed[1:] == [(77, int(bb.signal.SIGTERM)), (77, int(bb.signal.SIGKILL))]
+
+
+def test_book_log_parsing_times_chapters_and_drops_kernel_noise(capsys):
+    bb = _load("build_book")
+    a = bb.Attempt([], chapter_limit=240.0, stall_grace=60.0)
+    a._read(iter([
+        "\x1b[01m/repo/book/glm.md: Executing notebook using local CWD [mystnb]\x1b[39;49;00m\n",
+        "[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All communication ...\n",
+        "/repo/book/glm.md: Executed notebook in 12.50 seconds [mystnb]\n",
+        "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.\n",
+        "/repo/book/mri.md: Executing notebook using local CWD [mystnb]\n",
+        "/repo/book/mri.md: WARNING: Executing notebook failed: DeadKernelError [mystnb.exec]\n",
+    ]))  # fmt: skip
+    out = capsys.readouterr().out
+    assert "TCP without encryption" not in out and "KeyboardInterrupt" not in out
+    assert a.times["/repo/book/glm"] == 12.5 and a.failed == {"/repo/book/mri": "DeadKernelError"}
+    assert a.transient  # a dead kernel is the one failure worth a retry
