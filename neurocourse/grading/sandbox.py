@@ -214,6 +214,7 @@ class Sandbox:
         self._sock: socket.socket | None = None
         self._buf = b""
         self._exits: dict[int, int] = {}
+        self._pending: list[int] = []
         self._root = os.geteuid() == 0
 
     # -- zygote life cycle -------------------------------------------------------------------
@@ -278,6 +279,9 @@ class Sandbox:
             )
 
     def _close_zygote(self) -> None:
+        for pid in self._pending:  # their zygote is going: end them now (their pid 1 is already dead)
+            self._kill(pid, pid)
+        self._pending.clear()
         if self._sock is not None:
             self._sock.close()
             self._sock = None
@@ -290,6 +294,7 @@ class Sandbox:
             self._proc = None
 
     def close(self) -> None:
+        self._drain(60.0)  # every child's PID namespace is empty before the grader goes on
         self._close_zygote()
         if self._own_scratch:
             remove_tree(self.scratch)
@@ -350,16 +355,33 @@ class Sandbox:
         return self._exits.get(pid) if msg is not None else None
 
     def _end(self, pid: int, init: int) -> None:
-        """Kill pid 1 of the child's PID namespace, then wait until the child reports that the whole
-        namespace is gone (the kernel kills every process in it first), then kill its group."""
-        if init != pid:
-            try:
-                os.kill(init, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self._exit_code(pid, wait=60.0)
-        self._kill(pid, init)
-        self._exits.pop(pid, None)
+        """Kill pid 1 of the child's PID namespace: the kernel then kills every process in it. The
+        child's intermediate process exits once the namespace is empty; :meth:`close` waits for
+        that, so a batch never ends with a student's process alive, and no run waits for it."""
+        if init == pid:  # --no-sandbox: the child's own session
+            self._kill(pid, init)
+            self._exits.pop(pid, None)
+            return
+        try:
+            os.kill(init, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._pending.append(pid)
+        self._drain(0.0)
+
+    def _drain(self, wait: float) -> None:
+        """Forget the ended children whose namespaces are gone (waiting up to ``wait`` s for them)."""
+        deadline = time.monotonic() + wait
+        while self._pending:
+            pid = self._pending[0]
+            if pid not in self._exits:
+                if self._sock is None or deadline <= time.monotonic():
+                    return
+                self._read_zygote(lambda m, pid=pid: m.get("exited") == pid, deadline)
+                if pid not in self._exits:
+                    return
+            self._pending.pop(0)
+            self._exits.pop(pid, None)
 
     # -- one child ---------------------------------------------------------------------------
 
