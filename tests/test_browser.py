@@ -132,7 +132,7 @@ def _context(browser):
     return _CONTEXTS[browser]
 
 
-def check_page(browser, base: str, path: str, widget_timeout_ms: int = 30_000) -> list[str]:
+def check_page(browser, base: str, path: str, widget_timeout_ms: int = 120_000) -> list[str]:
     """Open ``base/path`` with the network off and return its problems (empty when none).
 
     ``widget_timeout_ms`` bounds the wait for the widget manager to draw every view (generous: the
@@ -148,7 +148,7 @@ def check_page(browser, base: str, path: str, widget_timeout_ms: int = 30_000) -
         "response",
         lambda r: r.status >= 400 and r.url.startswith(base) and problems.append(f"HTTP {r.status}: {r.url}"),
     )
-    page.goto(f"{base}/{path}", wait_until="load", timeout=60_000)
+    page.goto(f"{base}/{path}", wait_until="load", timeout=240_000)
     # MathJax 3 (a deferred script, so loaded by now if it can load at all) resolves
     # startup.promise once the page is typeset; without MathJax the TeX simply stays raw
     page.evaluate("() => (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) || null")
@@ -316,10 +316,10 @@ def test_jupyterlite_opens_an_exercise(browser, server):
 
     page.route("**/*", route)
     target = urllib.parse.urljoin(f"{base}/{page_path}", html_unescape(found.group(1)))
-    page.goto(target, wait_until="load", timeout=60_000)
+    page.goto(target, wait_until="load", timeout=240_000)
     name = Path(urllib.parse.urlparse(target).query.split("=", 1)[1]).stem
     title = nbformat.read(ROOT / "exercises" / f"{name}.ipynb", as_version=4).cells[0].source.splitlines()[0]
-    page.locator(".jp-Notebook .jp-MarkdownOutput h1").first.wait_for(timeout=90_000)
+    page.locator(".jp-Notebook .jp-MarkdownOutput h1").first.wait_for(timeout=300_000)
     assert title.lstrip("# ").split(" ")[0] in page.locator(".jp-Notebook").first.inner_text()
     assert "%pip install" in page.locator(".jp-Notebook").first.inner_text()
     # no fonts, stylesheets or scripts from elsewhere: at most the Pyodide runtime
