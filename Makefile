@@ -56,7 +56,7 @@ lock: | $(UV)
 
 # jupyter-cache keys each page on its own source only; when the package changes, the cached outputs
 # of pages that import it are stale, so the cache (and Sphinx's parsed pages) are dropped.
-PKG_SOURCES := $(shell find neurocourse -name '*.py' -o -name '*.json' 2>/dev/null)
+PKG_SOURCES := $(shell find neurocourse web -name '*.py' -o -name '*.json' -o -name '*.js' -o -name '*.css' 2>/dev/null)
 _build/.stamp-pkg: $(PKG_SOURCES)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
