@@ -123,12 +123,12 @@ def plot_davis_surface(ax, M=0.08, alpha=0.38, beta=1.5, n_lines=(1.5, 2.0, 3.0,
     im = ax.pcolormesh(dcbf, dcmro2, Y, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="auto")
     cs = ax.contour(dcbf, dcmro2, Y, levels=[-4, -2, 0, 2, 4], colors="k", linewidths=0.6,
                     linestyles="solid")
-    ax.clabel(cs, fmt="%g %%", fontsize=7)
+    ax.clabel(cs, fmt="%g %%", fontsize=8)
     for n in n_lines:
         r = bold.cmro2_ratio_from_coupling(1 + dcbf / 100, n)
         ax.plot(dcbf, 100 * (r - 1), ls="--", lw=1.2, color="darkgreen")
         inside = np.flatnonzero(100 * (r - 1) <= dcmro2[-1])[-1]
-        ax.annotate(f"n = {n:g}", (dcbf[inside], 100 * (r[inside] - 1)), fontsize=7,
+        ax.annotate(f"n = {n:g}", (dcbf[inside], 100 * (r[inside] - 1)), fontsize=8,
                     ha="right", va="bottom", color="darkgreen")
     ax.set_xlim(dcbf[0], dcbf[-1])
     ax.set_ylim(dcmro2[0], dcmro2[-1])

@@ -51,7 +51,7 @@ def _show_design(kind, block_length, soa, rho, high_pass=1 / 128):
     axes[0].imshow(X, aspect="auto", cmap="gray", interpolation="nearest",
                    extent=[-0.5, X.shape[1] - 0.5, dm.frame_times[-1], dm.frame_times[0]])
     axes[0].set_xticks(range(X.shape[1]), [n.replace("drift_", "d") for n in dm.names],
-                       rotation=90, fontsize=6)
+                       rotation=90, fontsize=8)
     axes[0].set_ylabel("time (s)")
     axes[0].set_title("design matrix (columns scaled)", fontsize=8)
     axes[1].plot(dm.frame_times, dm.column("task"), color="C0")

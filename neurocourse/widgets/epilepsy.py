@@ -76,7 +76,7 @@ def spike_explorer(moment=200e-9, depth=0.03, background=200e-15, min_gof=80.0,
         ax1.set_aspect("equal")
         ax1.set_xlabel("x (cm)")
         ax1.set_ylabel("z (cm)")
-        ax1.legend(fontsize=7, loc="lower left")
+        ax1.legend(fontsize=8, loc="lower left")
         n_cl = int(loc.clusters.sizes[0]) if loc.clusters.localising else 0
         ax1.set_title(f"{ok.sum()}/{ok.size} fits accepted; cluster of {n_cl}", fontsize=9)
         fig.tight_layout()

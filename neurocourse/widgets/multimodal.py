@@ -60,7 +60,7 @@ def multimodal_explorer(u=0.005, coupling=1.0, decoy=False, modality="MEG+EEG"):
         ax0.set_xlabel("x (cm)")
         ax0.set_ylabel("z (cm)")
         ax0.set_title(f"{modality}: peak {rec.spatial_error * 1e3:.1f} mm from A", fontsize=9)
-        ax0.legend(fontsize=7, loc="lower left")
+        ax0.legend(fontsize=8, loc="lower left")
         fig.colorbar(sc, ax=ax0, shrink=0.8, label="map / max")
         if rec.time_course is None:
             peak = int(np.argmax(rec.map))
@@ -79,7 +79,7 @@ def multimodal_explorer(u=0.005, coupling=1.0, decoy=False, modality="MEG+EEG"):
             ax1.set_xlabel("time (ms)")
             ax1.set_ylabel("normalised amplitude")
             ax1.set_title("time course at the map's peak", fontsize=9)
-        ax1.legend(fontsize=7)
+        ax1.legend(fontsize=8)
         plt.show()
 
     return widgets.interactive(
