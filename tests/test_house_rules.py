@@ -84,12 +84,6 @@ def _imports(module: str):
 KNOWN_GAPS: dict[str, set[str]] = {
     "private_imports": {"neurocourse.meg.bem"},  # imports _in_blocks, _points_array, _SolidAngleGeometry from mesh
     "docstrings": {
-        "neurocourse.bold.balloon",
-        "neurocourse.bold.compartments",
-        "neurocourse.bold.coupling",
-        "neurocourse.bold.energy",
-        "neurocourse.bold.oxygen",
-        "neurocourse.bold.poiseuille",
         "neurocourse.connectivity.envelope",
         "neurocourse.connectivity.fmri",
         "neurocourse.connectivity.leakage",

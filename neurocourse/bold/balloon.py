@@ -338,7 +338,7 @@ def balloon_steady_state(
     Parameters
     ----------
     neural_level : array_like
-        Constant neural input x, s^-2, > -gamma (so that f > 0).
+        Constant neural input x (units of s^-2, those of ds/dt), > -gamma (so that f > 0).
     params : BalloonParams
         Model parameters.
     bold : {"classic", "revised"}

@@ -179,7 +179,7 @@ def blood_r2(Y, field_strength=3.0):
     Returns
     -------
     ndarray
-        R2, s^-1.
+        R2 in s⁻¹, shaped like ``Y``.
     """
     y = check_range("Y", Y, 0, 1)
     m = BLOOD_T2[tabulated_field(field_strength)]
@@ -234,7 +234,7 @@ def gre_compartments(field_strength=3.0, TE=0.03, Y_rest=0.6, Y_act=0.7, blood_v
     TE : array_like
         Echo time, s, > 0.
     Y_rest, Y_act : float
-        Venous saturation at rest and during activation, fractions in [0, 1], different.
+        Venous saturation at rest and during activation, each a fraction in [0, 1] (they must differ).
         Defaults 0.6 and 0.7.
     blood_volume : float
         Blood volume fraction V of the voxel, in (0, 1). Default 0.04 (grey matter).

@@ -158,7 +158,7 @@ def davis_calibrate_M(bold_hc, cbf_ratio_hc, alpha=0.38, beta=1.5):
     cbf_ratio_hc : array_like
         f_hc = CBF/CBF0 during hypercapnia, dimensionless, > 0 and != 1.
     alpha, beta : float
-        Exponents as in :func:`davis_bold`.
+        Exponents as in :func:`davis_bold`, dimensionless.
 
     Returns
     -------
@@ -187,7 +187,7 @@ def davis_cmro2_ratio(bold, cbf_ratio, M=0.08, alpha=0.38, beta=1.5):
     M : float
         Calibration constant, fraction, != 0.
     alpha, beta : float
-        Exponents as in :func:`davis_bold`.
+        Exponents as in :func:`davis_bold`, dimensionless.
 
     Returns
     -------
@@ -219,7 +219,7 @@ def davis_positive_threshold(cbf_ratio, alpha=0.38, beta=1.5):
     cbf_ratio : array_like
         f = CBF/CBF0, dimensionless, > 0.
     alpha, beta : float
-        Exponents as in :func:`davis_bold`.
+        Exponents as in :func:`davis_bold`, dimensionless.
 
     Returns
     -------

@@ -43,14 +43,14 @@ def na_rate_from_current(current, valence=1):
     Parameters
     ----------
     current : array_like
-        Inward current, A (its magnitude is used for the flux; sign convention free).
+        Inward current in units of A (its magnitude is used for the flux; sign convention free).
     valence : int
         Charge number z of the ion, nonzero. Default 1 (Na+).
 
     Returns
     -------
     ndarray
-        Ion flux, mol/s, >= 0.
+        Ion flux in units of mol/s, >= 0.
     """
     i = as_finite("current", current, unit="A")
     z = as_finite("valence", valence)
@@ -65,9 +65,9 @@ def atp_rate_from_na(na_rate, na_per_atp=NA_PER_ATP):
     Parameters
     ----------
     na_rate : array_like
-        Na+ influx, mol/s (or any rate unit), >= 0.
+        Na+ influx in units of mol/s (or any rate unit), >= 0.
     na_per_atp : float
-        Na+ extruded per ATP, > 0. Default 3 (Na+/K+-ATPase stoichiometry).
+        Na+ extruded per ATP, dimensionless (ions per molecule), > 0. Default 3 (Na+/K+-ATPase stoichiometry).
 
     Returns
     -------
@@ -87,9 +87,9 @@ def o2_rate_from_atp(atp_rate, p_o_ratio=P_O_RATIO):
     Parameters
     ----------
     atp_rate : array_like
-        ATP consumption, mol/s (or any rate unit), >= 0.
+        ATP consumption in units of mol/s (or any rate unit), >= 0.
     p_o_ratio : float
-        ATP per O atom, > 0. Default 2.5 (Hinkle 2005).
+        ATP per O atom, dimensionless, > 0. Default 2.5 (Hinkle 2005).
 
     Returns
     -------
@@ -107,11 +107,11 @@ def o2_rate_from_na(na_rate, na_per_atp=NA_PER_ATP, p_o_ratio=P_O_RATIO):
     Parameters
     ----------
     na_rate : array_like
-        Na+ influx, mol/s (or any rate unit), >= 0.
+        Na+ influx in units of mol/s (or any rate unit), >= 0.
     na_per_atp : float
-        Na+ per ATP, > 0. Default 3.
+        Na+ per ATP, dimensionless, > 0. Default 3.
     p_o_ratio : float
-        ATP per O atom, > 0. Default 2.5.
+        ATP per O atom, dimensionless, > 0. Default 2.5.
 
     Returns
     -------
@@ -129,11 +129,11 @@ def cmro2_ratio_from_na(na_rate, cmro2_baseline, na_per_atp=NA_PER_ATP, p_o_rati
     Parameters
     ----------
     na_rate : array_like
-        Extra Na+ influx, mol/s (same volume or mass basis as ``cmro2_baseline``), >= 0.
+        Extra Na+ influx in units of mol/s (same volume or mass basis as ``cmro2_baseline``), >= 0.
     cmro2_baseline : array_like
-        Resting O2 consumption, mol/s, > 0.
+        Resting O2 consumption in the units of ``na_rate`` (e.g. mol/s), > 0.
     na_per_atp, p_o_ratio : float
-        Stoichiometry, see :func:`o2_rate_from_na`.
+        Stoichiometric ratios (dimensionless), see :func:`o2_rate_from_na`.
 
     Returns
     -------
@@ -154,9 +154,9 @@ def atp_rate_from_o2(o2_rate, p_o_ratio=P_O_RATIO):
     Parameters
     ----------
     o2_rate : array_like
-        O2 consumption, mol/s or mol m^-3 s^-1 (any rate unit), >= 0.
+        O2 consumption in units of mol/s or mol m^-3 s^-1 (any rate unit), >= 0.
     p_o_ratio : float
-        ATP per O atom, > 0. Default 2.5 (Hinkle 2005).
+        ATP per O atom, dimensionless, > 0. Default 2.5 (Hinkle 2005).
 
     Returns
     -------
@@ -185,16 +185,16 @@ def na_current_for_cmro2_change(cmro2_change_percent, cmro2_baseline, na_per_atp
     cmro2_change_percent : array_like
         CMRO2 increase, %, >= 0.
     cmro2_baseline : array_like
-        Resting O2 consumption, mol/s (or mol m^-3 s^-1), > 0.
+        Resting O2 consumption in units of mol/s (or mol m^-3 s^-1), > 0.
     na_per_atp : float
-        Na+ per ATP, > 0. Default 3.
+        Na+ per ATP, dimensionless, > 0. Default 3.
     p_o_ratio : float
-        ATP per O atom, > 0. Default 2.5.
+        ATP per O atom, dimensionless, > 0. Default 2.5.
 
     Returns
     -------
     ndarray
-        Current, A (or A/m^3 for a volumetric baseline); its magnitude, whatever the sign
+        Current in units of A (or A/m^3 for a volumetric baseline); its magnitude, whatever the sign
         convention of the electrophysiologist.
 
     References

@@ -49,11 +49,11 @@ def arterial_o2_content(hb=150.0, sao2=0.98, pao2=100 * MMHG):
     Parameters
     ----------
     hb : array_like
-        Haemoglobin concentration, g/L (= kg/m^3), > 0. Default 150 (15 g/dL).
+        Haemoglobin concentration in units of g/L (= kg/m^3), > 0. Default 150 (15 g/dL).
     sao2 : array_like
         Arterial haemoglobin O2 saturation, fraction in [0, 1]. Default 0.98.
     pao2 : array_like
-        Arterial O2 partial pressure, Pa, >= 0. Default 100 mmHg = 13.33 kPa.
+        Arterial O2 partial pressure in units of Pa, >= 0. Default 100 mmHg = 13.33 kPa.
 
     Returns
     -------
@@ -74,12 +74,12 @@ def o2_content_to_ml_per_dl(content):
     Parameters
     ----------
     content : array_like
-        O2 content, mol/m^3.
+        O2 content in units of mol/m^3 of blood.
 
     Returns
     -------
     ndarray
-        O2 content, mL/dL.
+        O2 content in units of mL O2 (STP) per dL of blood.
     """
     c = as_finite("content", content)
     return c * O2_MOLAR_VOLUME * 1e6 * 1e-4
@@ -91,9 +91,9 @@ def cbf_to_si(cbf_ml_per_100g_per_min, density=BRAIN_DENSITY):
     Parameters
     ----------
     cbf_ml_per_100g_per_min : array_like
-        CBF, mL/100 g/min, >= 0 (about 50 whole brain).
+        CBF in units of mL/100 g/min, >= 0 (about 50 whole brain).
     density : float
-        Tissue density, kg/m^3, > 0. Default 1050.
+        Tissue density in units of kg/m^3, > 0. Default 1050.
 
     Returns
     -------
@@ -111,9 +111,9 @@ def cmro2_to_si(cmro2_ml_per_100g_per_min, density=BRAIN_DENSITY):
     Parameters
     ----------
     cmro2_ml_per_100g_per_min : array_like
-        CMRO2, mL O2/100 g/min, >= 0 (about 3.0–3.5 in grey matter).
+        CMRO2 in units of mL O2/100 g/min, >= 0 (about 3.0–3.5 in grey matter).
     density : float
-        Tissue density, kg/m^3, > 0. Default 1050.
+        Tissue density in units of kg/m^3, > 0. Default 1050.
 
     Returns
     -------
@@ -131,16 +131,16 @@ def cmro2_fick(cbf, oef, cao2):
     Parameters
     ----------
     cbf : array_like
-        Perfusion, s^-1, >= 0.
+        Perfusion in s⁻¹ (m^3 blood per m^3 tissue per s), >= 0.
     oef : array_like
         Oxygen extraction fraction, dimensionless, in [0, 1].
     cao2 : array_like
-        Arterial O2 content, mol/m^3, >= 0.
+        Arterial O2 content in units of mol/m^3 of blood, >= 0.
 
     Returns
     -------
     ndarray
-        CMRO2, mol m^-3 s^-1 (Kety & Schmidt 1948; any consistent units work).
+        CMRO2 in units of mol m^-3 s^-1 (Kety & Schmidt 1948; any consistent units work).
     """
     cbf = check_positive("cbf", cbf, unit="1/s", allow_zero=True)
     e = check_range("oef", oef, 0, 1)
@@ -154,11 +154,11 @@ def oef_from_fick(cmro2, cbf, cao2):
     Parameters
     ----------
     cmro2 : array_like
-        Oxygen consumption, mol m^-3 s^-1, >= 0.
+        Oxygen consumption in units of mol m^-3 s^-1, >= 0.
     cbf : array_like
-        Perfusion, s^-1, > 0.
+        Perfusion in s⁻¹, > 0.
     cao2 : array_like
-        Arterial O2 content, mol/m^3, > 0.
+        Arterial O2 content in units of mol/m^3 of blood, > 0.
 
     Returns
     -------
@@ -262,12 +262,12 @@ def bold_sign(cbf_ratio, cmro2_ratio, alpha=0.38, beta=1.5):
     cmro2_ratio : array_like
         r = CMRO2/CMRO2_0, dimensionless, > 0.
     alpha, beta : float
-        Davis exponents (defaults 0.38 and 1.5, see :func:`davis_bold`).
+        Davis exponents, dimensionless (defaults 0.38 and 1.5, see :func:`davis_bold`).
 
     Returns
     -------
     ndarray of int
-        +1 (signal increase), -1 (decrease) or 0 (no change, to within 1e-12).
+        Dimensionless sign: +1 (signal increase), -1 (decrease) or 0 (no change, to within 1e-12).
     """
     y = davis_bold(cbf_ratio, cmro2_ratio, M=1.0, alpha=alpha, beta=beta)
     return np.where(np.abs(y) < 1e-12, 0, np.sign(y)).astype(int)

@@ -37,7 +37,7 @@ def poiseuille_resistance(radius, length, viscosity=BLOOD_VISCOSITY):
     Returns
     -------
     ndarray
-        Resistance, Pa·s/m^3.
+        Resistance in units of Pa·s/m^3.
     """
     r = check_positive("radius", radius, unit="m")
     L = check_positive("length", length, unit="m")
@@ -53,7 +53,7 @@ def poiseuille_flow(radius, pressure_drop, length, viscosity=BLOOD_VISCOSITY):
     radius : array_like
         Vessel radius, m, > 0.
     pressure_drop : array_like
-        Pressure difference along the vessel, Pa.
+        Pressure difference along the vessel in units of Pa (any sign).
     length : array_like
         Vessel length, m, > 0.
     viscosity : array_like
@@ -62,7 +62,7 @@ def poiseuille_flow(radius, pressure_drop, length, viscosity=BLOOD_VISCOSITY):
     Returns
     -------
     ndarray
-        Flow, m^3/s (same sign as ``pressure_drop``).
+        Flow in units of m^3/s (same sign as ``pressure_drop``).
     """
     dp = as_finite("pressure_drop", pressure_drop, unit="Pa")
     return dp / poiseuille_resistance(radius, length, viscosity)
