@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import doctest
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 import re
@@ -354,3 +355,32 @@ def test_doctest_examples_run(module):
     res = runner.summarize(verbose=False)
     where = _path(module).relative_to(PKG.parent)
     assert res.failed == 0, f"{res.failed} of {res.attempted} examples fail: run pytest --doctest-modules {where}"
+
+
+# ------------------------------------------------------------------------------- 6. chapters and widgets
+CHAPTERS = sorted((PKG.parent / "book").glob("*.md"))
+_WIDGET_IMPORT = re.compile(r"^from neurocourse\.widgets(?:\.(\w+))? import (.+)$", re.MULTILINE)
+
+
+def _widget_imports(text: str) -> list[str]:
+    """Names a chapter imports from ``neurocourse.widgets`` or one of its modules (module imports excluded)."""
+    names = []
+    for module, imported in _WIDGET_IMPORT.findall(text):
+        for item in imported.replace("(", "").replace(")", "").split(","):
+            name = item.split(" as ")[0].strip()
+            if name and not (module == "" and importlib.util.find_spec(f"neurocourse.widgets.{name}")):
+                names.append(name)
+    return names
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapters_take_only_explorers_from_widgets(chapter):
+    """Figure helpers live in ``neurocourse.plotting``; ``widgets`` holds the interactive explorers only."""
+    bad = [n for n in _widget_imports(chapter.read_text(encoding="utf-8")) if not n.endswith("_explorer")]
+    assert not bad, f"{chapter.name} imports {bad} from neurocourse.widgets, not neurocourse.plotting"
+
+
+def test_the_widget_import_rule_has_teeth():
+    text = "from neurocourse.widgets.bold import plot_davis_surface, davis_explorer\n"
+    text += "from neurocourse.widgets import glm\n"
+    assert _widget_imports(text) == ["plot_davis_surface", "davis_explorer"]

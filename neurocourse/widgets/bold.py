@@ -11,9 +11,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from neurocourse import bold
-from neurocourse.plotting import plot_davis_surface  # re-exported: chapters import it from here
+from neurocourse.plotting import plot_davis_surface
 
-__all__ = ["balloon_explorer", "davis_explorer", "plot_davis_surface"]
+__all__ = ["balloon_explorer", "davis_explorer"]
 
 
 def davis_explorer(cbf_change=50.0, cmro2_change=20.0, M=0.08):

@@ -13,9 +13,9 @@ import numpy as np
 
 from neurocourse import mri, vessels
 from neurocourse.mri import PROTOCOL_TE
-from neurocourse.plotting import plot_vessel_curves  # re-exported: chapters import it from here
+from neurocourse.plotting import plot_vessel_curves
 
-__all__ = ["gre_explorer", "plot_vessel_curves", "vessel_size_explorer"]
+__all__ = ["gre_explorer", "vessel_size_explorer"]
 
 
 def gre_explorer(TR=2.0, T1=1.3, TE_ms=30.0, flip_deg=None, T2star_ms=45.0):
