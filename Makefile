@@ -23,6 +23,11 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # The uv cache may sit on another file system than .venv: copy instead of warning that hard links fail.
 export UV_LINK_MODE := copy
 
+# The two pytest workers (-n 2) already fill both cores: a multithreaded BLAS in each would
+# oversubscribe them, and OpenBLAS's spinning threads are many times slower than one thread when
+# the cores are busy. The book build runs one kernel at a time and keeps the default.
+PYTEST_ENV := MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 # The stages of `make test`, in order. Add a stage by appending its target name here.
 STAGES := lint unit notebooks book-strict book-check browser
 
@@ -73,11 +78,11 @@ lint: $(VENV)/.stamp-dev
 # pytest-timeout turns a hung test into a loud failure; the bounds are far above any test's duration
 # (the slowest takes tens of seconds), so they hold on a loaded machine. No test depends on wall time.
 unit: $(VENV)/.stamp-dev
-	MPLBACKEND=Agg $(BIN)/pytest -q -n 2 --durations=10 --timeout=900 --ignore=tests/test_browser.py tests
+	$(PYTEST_ENV) $(BIN)/pytest -q -n 2 --durations=10 --timeout=900 --ignore=tests/test_browser.py tests
 
 notebooks: $(VENV)/.stamp-dev
 	$(BIN)/neurocourse assign --check
-	MPLBACKEND=Agg $(BIN)/pytest -q -n 2 --dist loadscope --timeout=900 --nbval-lax --nbval-current-env \
+	$(PYTEST_ENV) $(BIN)/pytest -q -n 2 --dist loadscope --timeout=900 --nbval-lax --nbval-current-env \
 	    --nbval-kernel-startup-timeout=300 -p no:cacheprovider exercises solutions
 
 # The gating build re-reads every page (--all) and executes every chapter afresh (cache cleared).
