@@ -8,9 +8,15 @@ Every modality is computed from the **same** neural activity with existing packa
 - each patch carries an event-related neural response (a Gaussian burst of current at a latency
   after each event, in A·m per source);
 - **fMRI**: the event train drives :func:`neurocourse.bold.simulate_balloon` per patch (scaled by
-  the patch's metabolic coupling, 0 for an fMRI-invisible patch), sampled every TR as % signal
-  change with white noise, analysed with :func:`neurocourse.glm.fit_glm` on a
-  :func:`neurocourse.design.compute_regressor` (Glover HRF) regressor: a t map over the sheet;
+  the patch's metabolic coupling, 0 for an fMRI-invisible patch); the balloon's venous volume and
+  deoxyhaemoglobin go through the acquisition (:class:`Acquisition`: GRE or SE, TE, B0, with the
+  TE- and field-dependent output equation of :func:`neurocourse.bold.bold_coefficients`, the
+  spin echo refocusing most of the extravascular term), are sampled every TR as % signal change
+  with thermal noise whose percent size grows as the baseline decays with TE
+  (:func:`neurocourse.mri.t2star_decay` with the grey-matter T2* or T2 of
+  :func:`neurocourse.mri.tissue_relaxation`), and are analysed with
+  :func:`neurocourse.glm.fit_glm` on a :func:`neurocourse.design.compute_regressor` (Glover HRF)
+  regressor: a t map over the sheet;
 - **MEG/EEG**: the evoked response (average of the trials) through the fixed-orientation lead
   fields of :func:`neurocourse.forward.make_forward` (radial magnetometers, EEG electrodes on a
   three-shell sphere, reference at infinity) plus sensor noise
@@ -26,15 +32,21 @@ References
    and MEG with MRI cortical surface reconstruction: a linear approach", J. Cogn. Neurosci.
    5:162-176, 1993.
 .. [2] A. K. Liu, J. W. Belliveau and A. M. Dale, Proc. Natl. Acad. Sci. USA 95:8945-8950, 1998.
+.. [3] T. Obata et al., "Discrepancies between BOLD and flow dynamics in primary and supplementary
+   motor areas: application of the balloon model to the interpretation of BOLD transients",
+   NeuroImage 21:144-153, 2004 (the TE- and B0-dependent output equation).
+.. [4] J. L. Boxerman et al., "MR contrast due to intravascular magnetic susceptibility
+   perturbations", Magn. Reson. Med. 34:555-566, 1995 (spin echo: the static extravascular
+   dephasing is refocused, the microvascular part remains).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from neurocourse import bold, design, eeg, glm, inverse, meg
+from neurocourse import bold, design, eeg, glm, inverse, meg, mri
 from neurocourse._validation import check_int, check_option, check_positive, check_range
 from neurocourse.eeg.measures import NoiseLevels, noise_covariance
 from neurocourse.forward import make_forward
@@ -42,10 +54,13 @@ from neurocourse.multimodal import fmri_weighted_kernel, peak_localisation_error
 
 __all__ = [
     "MODALITIES",
+    "SEQUENCES",
+    "Acquisition",
     "Patch",
     "Recovery",
     "SubjectData",
     "VirtualSubject",
+    "acquired_bold",
     "recover",
     "simulate_subject",
     "virtual_subject",
@@ -53,6 +68,102 @@ __all__ = [
 
 #: Modalities understood by :func:`recover`.
 MODALITIES = ("fMRI", "MEG", "EEG", "MEG+EEG", "fMRI-weighted MEG")
+#: Pulse sequences understood by :class:`Acquisition`.
+SEQUENCES = ("GRE", "SE")
+
+
+@dataclass(frozen=True)
+class Acquisition:
+    """The fMRI acquisition of the virtual subject.
+
+    Attributes
+    ----------
+    sequence : {"GRE", "SE"}
+        Gradient echo or spin echo.
+    TE : float
+        Echo time, s (> 0). Default 0.03, the usual 3-T GRE-EPI choice
+        (:data:`neurocourse.mri.PROTOCOL_TE`; SE uses about 0.06).
+    TR : float
+        Repetition time, s (> 0): the sampling interval of the BOLD series.
+    noise : float
+        Thermal noise SD as a percentage of the signal at TE = 0 (>= 0). The noise in percent of
+        the baseline at the echo is ``noise / exp(-TE / T2)``, with T2* (GRE) or T2 (SE) of grey
+        matter at ``field_strength``: a longer TE buys contrast and loses baseline signal.
+        Default 0.13 %, i.e. 0.2 % of the GRE baseline at TE = 30 ms and 3 T.
+    field_strength : {1.5, 3.0, 7.0}
+        B0, T (the fields of :data:`neurocourse.mri.TISSUE_RELAXATION`).
+    se_ratio : float
+        Fraction of the GRE extravascular relaxation-rate change that a spin echo keeps, in
+        [0, 1] (dimensionless). Default 0.3: the ratio of the SE peak (capillary radii) to the
+        GRE plateau of :func:`neurocourse.vessels.simulate_vessel_mc` at 3 T, TE = 60 ms
+        (0.79 / 2.6 s^-1 with 1 600 spins; the mr_acquisition chapter). The intravascular and
+        volume terms are kept: blood's own T2 change is not refocused (Boxerman et al. 1995).
+    """
+
+    sequence: str = "GRE"
+    TE: float = 0.03
+    TR: float = 2.0
+    noise: float = 0.13
+    field_strength: float = 3.0
+    se_ratio: float = 0.3
+
+    def __post_init__(self):
+        object.__setattr__(self, "sequence", check_option("sequence", self.sequence, SEQUENCES))
+        object.__setattr__(self, "TE", float(check_positive("TE", self.TE, unit="s")))
+        object.__setattr__(self, "TR", float(check_positive("TR", self.TR, unit="s")))
+        object.__setattr__(self, "noise", float(check_range("noise", self.noise, 0.0)))
+        check_option("field_strength", float(self.field_strength), (1.5, 3.0, 7.0))
+        object.__setattr__(self, "field_strength", float(self.field_strength))
+        object.__setattr__(self, "se_ratio", float(check_range("se_ratio", self.se_ratio, 0, 1)))
+
+    @property
+    def baseline(self) -> float:
+        """Baseline signal at the echo relative to TE = 0, ``exp(-TE / T2(*))`` (dimensionless)."""
+        tissue = mri.tissue_relaxation("gm", self.field_strength)
+        return float(mri.t2star_decay(self.TE, tissue.T2star if self.sequence == "GRE"
+                                      else tissue.T2))
+
+    @property
+    def noise_percent(self) -> float:
+        """Noise SD in percent of the baseline signal at the echo."""
+        return self.noise / self.baseline
+
+
+def acquired_bold(v, q, acquisition: Acquisition = Acquisition(), params=None):
+    """Fractional BOLD change of an acquisition, from the balloon's volume and deoxyhaemoglobin.
+
+    .. math::
+
+        \\frac{\\Delta S}{S} = V_0\\left[\\eta\\,k_1 (1 - q) + k_2\\Big(1 - \\frac qv\\Big)
+        + k_3 (1 - v)\\right]
+
+    with the revised coefficients :math:`k_1 = 4.3\\,\\vartheta_0 E_0 TE`,
+    :math:`k_2 = \\varepsilon r_0 E_0 TE`, :math:`k_3 = 1 - \\varepsilon` of
+    :func:`neurocourse.bold.bold_coefficients` (Obata et al. 2004) at the acquisition's TE and
+    B0, and :math:`\\eta = 1` for GRE, ``acquisition.se_ratio`` for SE (the extravascular
+    dephasing around large vessels is refocused; Boxerman et al. 1995).
+
+    Parameters
+    ----------
+    v, q : array_like
+        Normalised venous volume and deoxyhaemoglobin content (1 at rest), dimensionless.
+    acquisition : Acquisition
+        Sequence, TE (s) and B0 (T).
+    params : BalloonParams, optional
+        Supplies ``E0`` and ``V0`` (default: :class:`neurocourse.bold.BalloonParams`).
+
+    Returns
+    -------
+    ndarray
+        Fractional signal change ΔS/S (dimensionless; multiply by 100 for %).
+    """
+    params = bold.BalloonParams() if params is None else params
+    kw = dict(field_strength=acquisition.field_strength, TE=acquisition.TE)
+    gre = bold.bold_signal(v, q, params, "revised", **kw)
+    if acquisition.sequence == "GRE":
+        return gre
+    k1 = bold.bold_coefficients(params, "revised", **kw)[0]
+    return gre - (1.0 - acquisition.se_ratio) * params.V0 * k1 * (1.0 - np.asarray(q, float))
 
 
 @dataclass(frozen=True)
@@ -168,9 +279,11 @@ class SubjectData:
     frame_times : ndarray, shape (n_scans,)
         Scan times, s.
     bold : ndarray, shape (n_scans, n_sources)
-        BOLD per cortical voxel, % signal change (noise included).
+        BOLD per cortical voxel, % signal change of the acquisition (noise included).
     onsets : ndarray
         Event onsets, s.
+    acquisition : Acquisition or None
+        The fMRI acquisition that produced ``bold``.
     """
 
     times: np.ndarray
@@ -180,10 +293,12 @@ class SubjectData:
     frame_times: np.ndarray
     bold: np.ndarray
     onsets: np.ndarray
+    acquisition: Acquisition | None = None
 
 
-def simulate_subject(subject: VirtualSubject, n_events=20, isi=12.0, tr=2.0, bold_noise=0.2,
-                     sfreq=500.0, epoch=(-0.1, 0.4), rng=0) -> SubjectData:
+def simulate_subject(subject: VirtualSubject, n_events=20, isi=12.0, tr=None, bold_noise=None,
+                     sfreq=500.0, epoch=(-0.1, 0.4), rng=0,
+                     acquisition: Acquisition = Acquisition()) -> SubjectData:
     """Simulate an event-related session seen by fMRI and by MEG/EEG.
 
     Parameters
@@ -194,16 +309,19 @@ def simulate_subject(subject: VirtualSubject, n_events=20, isi=12.0, tr=2.0, bol
         Number of events (fMRI session; also the number of MEG/EEG trials averaged).
     isi : float
         Interval between events in s (the fMRI session lasts ``n_events * isi + 20`` s).
-    tr : float
-        Repetition time in s.
-    bold_noise : float
-        White noise SD of the BOLD series, % signal change.
+    tr : float, optional
+        Repetition time in s; overrides ``acquisition.TR`` (kept for older callers).
+    bold_noise : float, optional
+        White noise SD of the BOLD series in % of the baseline at the echo; overrides
+        ``acquisition.noise`` (kept for older callers; 0 gives a noise-free series).
     sfreq : float
         MEG/EEG sampling rate in Hz.
     epoch : tuple of float
         Epoch start and end in s.
     rng : numpy.random.Generator or int
         Random draws.
+    acquisition : Acquisition
+        fMRI sequence (GRE or SE), TE (s), TR (s), thermal noise (%) and B0 (T).
 
     Returns
     -------
@@ -212,8 +330,15 @@ def simulate_subject(subject: VirtualSubject, n_events=20, isi=12.0, tr=2.0, bol
     rng = np.random.default_rng(rng)
     ne = check_int("n_events", n_events, 1)
     isi = float(check_positive("isi", isi, unit="s"))
-    tr = float(check_positive("tr", tr, unit="s"))
-    sd = float(check_range("bold_noise", bold_noise, 0.0))
+    if not isinstance(acquisition, Acquisition):
+        raise TypeError(f"acquisition must be an Acquisition, got {type(acquisition).__name__}")
+    if tr is not None:
+        acquisition = replace(acquisition, TR=float(check_positive("tr", tr, unit="s")))
+    if bold_noise is not None:
+        sd0 = float(check_range("bold_noise", bold_noise, 0.0))
+        acquisition = replace(acquisition, noise=sd0 * acquisition.baseline)
+    tr = acquisition.TR
+    sd = acquisition.noise_percent
     # ---- MEG/EEG: evoked bursts per patch, averaged over the trials
     t = np.arange(epoch[0], epoch[1] + 0.5 / sfreq, 1.0 / float(check_positive("sfreq", sfreq)))
     P = len(subject.patches)
@@ -235,12 +360,12 @@ def simulate_subject(subject: VirtualSubject, n_events=20, isi=12.0, tr=2.0, bol
         u[(fine >= o) & (fine < o + 1.0)] = 1.0
     coupling = np.array([p.bold_coupling for p in subject.patches], dtype=float)
     res = bold.simulate_balloon(np.outer(u, np.ones(P)), dt)
-    b = 100.0 * np.asarray(res.bold).reshape(fine.size, P) * coupling
+    b = 100.0 * acquired_bold(res.v, res.q, acquisition).reshape(fine.size, P) * coupling
     ft = design.frame_times(n_scans, tr)
     idx = np.rint(ft / dt).astype(int)
     Y = b[idx] @ onehot.T + sd * rng.standard_normal((n_scans, subject.labels.size))
     return SubjectData(times=t, source=J, evoked=evoked, evoked_cov=cov, frame_times=ft, bold=Y,
-                       onsets=onsets)
+                       onsets=onsets, acquisition=acquisition)
 
 
 @dataclass(frozen=True, eq=False)
