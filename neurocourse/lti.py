@@ -157,7 +157,7 @@ def predict_bold(onsets, kernel, dt, n_samples, amplitudes=1.0, durations=0.0):
     n_samples : int
         Length of the output, >= 1.
     amplitudes : float or array_like, default=1.0
-        Impulse areas (or box heights).
+        Area of each impulse, or height of each box (input units), as in :func:`impulse_train`.
     durations : float or array_like, default=0.0
         Event durations (s), >= 0.
 
@@ -176,14 +176,14 @@ def delay(x, shift):
     Parameters
     ----------
     x : array_like, shape (n,)
-        Signal.
+        Signal, in any unit (the output keeps it).
     shift : int
         Delay (samples), >= 0.
 
     Returns
     -------
     ndarray, shape (n,)
-        ``[0]*shift + x[:n - shift]``.
+        ``[0]*shift + x[:n - shift]``, in the units of ``x``.
     """
     x = _signal("x", x)
     shift = check_int("shift", shift, 0)
@@ -216,12 +216,13 @@ def superposition_error(system: Callable, x1, x2):
     system : callable
         Response model mapping an input array to an output array of the same shape.
     x1, x2 : array_like, shape (n,)
-        Two inputs on the same time grid.
+        Two inputs on the same time grid (input units, one sample per time step).
 
     Returns
     -------
     float
-        0 for an additive system (up to rounding); positive otherwise (Euclidean norms).
+        Relative error (a ratio of Euclidean norms, dimensionless): 0 for an additive system
+        (up to rounding), positive otherwise.
     """
     x1, x2 = _signal("x1", x1), _signal("x2", x2)
     if x1.shape != x2.shape:
@@ -239,14 +240,15 @@ def homogeneity_error(system: Callable, x, scale):
     system : callable
         Response model.
     x : array_like, shape (n,)
-        Input.
+        Input (input units).
     scale : float
         The factor ``a`` (input units scale), non-zero.
 
     Returns
     -------
     float
-        0 for a homogeneous system (up to rounding).
+        Relative error (a ratio of Euclidean norms, dimensionless): 0 for a homogeneous system
+        (up to rounding).
     """
     x = _signal("x", x)
     a = float(as_finite("scale", scale))
@@ -268,14 +270,15 @@ def time_invariance_error(system: Callable, x, shift):
     system : callable
         Response model.
     x : array_like, shape (n,)
-        Input.
+        Input (input units).
     shift : int
         Delay (samples), 0 <= shift < n.
 
     Returns
     -------
     float
-        0 for a time-invariant system (up to rounding).
+        Relative error (a ratio of Euclidean norms, dimensionless): 0 for a time-invariant
+        system (up to rounding).
     """
     x = _signal("x", x)
     k = check_int("shift", shift, 0)
@@ -355,11 +358,12 @@ def saturating_system(kernel, dt, ymax):
     dt : float
         Sampling interval (s), > 0.
     ymax : float
-        Saturation level (output units), > 0; ``numpy.inf`` for none.
+        Saturation level, in the units of the LTI output, > 0; ``numpy.inf`` for none.
 
     Returns
     -------
     callable
+        Maps an input array to the saturated output array of the same shape.
     """
     kernel = _signal("kernel", kernel).copy()
     dt = float(check_positive("dt", dt, unit="s"))
@@ -392,6 +396,7 @@ def gain_drift_system(kernel, dt, slope):
     Returns
     -------
     callable
+        Maps an input array to the drifting-gain output array of the same shape.
     """
     kernel = _signal("kernel", kernel).copy()
     dt = float(check_positive("dt", dt, unit="s"))
@@ -424,7 +429,8 @@ def balloon_system(dt, params=None, bold="classic"):
     Returns
     -------
     callable
-        Maps a neural input array (1/s) to the BOLD signal (fraction) of the same shape.
+        Maps a neural input array (s^-2, as in :func:`neurocourse.bold.simulate_balloon`) to the
+        BOLD signal (fraction) of the same shape.
 
     References
     ----------

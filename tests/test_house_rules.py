@@ -85,20 +85,11 @@ def _imports(module: str):
 KNOWN_GAPS: dict[str, set[str]] = {
     "private_imports": {"neurocourse.meg.bem"},  # imports _in_blocks, _points_array, _SolidAngleGeometry from mesh
     "docstrings": {
-        "neurocourse.connectivity.envelope",
-        "neurocourse.connectivity.fmri",
-        "neurocourse.connectivity.leakage",
-        "neurocourse.connectivity.simulate",
-        "neurocourse.connectivity.spectral",
-        "neurocourse.decoding.classify",
-        "neurocourse.decoding.rsa",
-        "neurocourse.decoding.simulate",
         "neurocourse.eeg.geometry",
         "neurocourse.eeg.measures",
         "neurocourse.eeg.montage",
         "neurocourse.eeg.reference",
         "neurocourse.eeg.series",
-        "neurocourse.lti",
         "neurocourse.meg.bem",
         "neurocourse.meg.fields",
         "neurocourse.meg.leadfield",

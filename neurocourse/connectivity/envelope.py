@@ -33,7 +33,7 @@ def analytic_signal(x) -> np.ndarray:
     Returns
     -------
     ndarray, complex, same shape
-        :math:`x + i\\mathcal H[x]`; its modulus is the amplitude envelope.
+        :math:`x + i\\mathcal H[x]`, in the units of ``x``; its modulus is the amplitude envelope.
 
     References
     ----------
@@ -121,16 +121,16 @@ def symmetric_orthogonalise(Z, n_iter=50, tol=1e-6) -> np.ndarray:
     Parameters
     ----------
     Z : array_like, shape (n_signals, n_times)
-        Real signals, n_times >= n_signals.
+        Real signals (any unit), n_times >= n_signals.
     n_iter : int
-        Maximum iterations.
+        Maximum number of iterations, >= 1.
     tol : float
-        Convergence threshold on the relative change of :math:`\\|Z-P\\|_F^2/\\|Z\\|_F^2`.
+        Convergence threshold (dimensionless, > 0) on the relative change of :math:`\\|Z-P\\|_F^2/\\|Z\\|_F^2`.
 
     Returns
     -------
     P : ndarray, shape (n_signals, n_times)
-        Mutually orthogonal rows.
+        Mutually orthogonal rows, in the units of ``Z``.
 
     References
     ----------

@@ -95,7 +95,12 @@ def fisher_z(r) -> np.ndarray:
     Parameters
     ----------
     r : array_like
-        Correlations in (-1, 1).
+        Correlations, dimensionless, in (-1, 1).
+
+    Returns
+    -------
+    z : ndarray, shape of ``r``
+        Fisher z, dimensionless.
 
     References
     ----------
@@ -117,13 +122,15 @@ def ledoit_wolf(X):
     Parameters
     ----------
     X : array_like, shape (n_samples, n_features)
+        Observations in rows, in any unit, the same for every feature (the target is a scaled
+        identity).
 
     Returns
     -------
     cov : ndarray, shape (n_features, n_features)
-        In the data unit squared.
+        Shrunk covariance, in the units of ``X`` squared.
     shrinkage : float
-        δ in [0, 1].
+        δ in [0, 1], dimensionless.
 
     References
     ----------
@@ -146,6 +153,17 @@ def ledoit_wolf(X):
 def precision_to_partial(precision) -> np.ndarray:
     """Partial correlations :math:`\\pi_{ij} = -\\Theta_{ij}/\\sqrt{\\Theta_{ii}\\Theta_{jj}}`, diagonal 1.
 
+    Parameters
+    ----------
+    precision : array_like, shape (n, n)
+        Precision (inverse covariance) matrix Θ, in units of 1/(data unit)²; its
+        diagonal must be positive.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        Partial correlations, dimensionless, diagonal 1.
+
     References
     ----------
     Whittaker (1990) *Graphical Models in Applied Multivariate Statistics*, §5.7.
@@ -167,6 +185,7 @@ def partial_correlation(ts, estimator="ledoit_wolf", standardize=False) -> np.nd
     Parameters
     ----------
     ts : array_like, shape (n_scans, n_rois)
+        ROI time courses, one column per ROI, in any unit.
     estimator : {"ledoit_wolf", "empirical"}
         Covariance estimator: Ledoit–Wolf shrinkage (nilearn's default, well conditioned when
         n_rois approaches n_scans) or the sample covariance (exact partial correlation; needs
@@ -211,10 +230,12 @@ def convolution_matrix(h, n_scans) -> np.ndarray:
     h : array_like, shape (m,)
         Kernel sampled at the scan times 0, TR, 2TR, ... (e.g. an HRF in units per scan).
     n_scans : int
+        Number of scans, the size of H.
 
     Returns
     -------
     ndarray, shape (n_scans, n_scans)
+        H, in the units of ``h``.
     """
     from neurocourse._validation import check_int
 
@@ -236,15 +257,16 @@ def deconvolve(x, h, lam=1.0) -> np.ndarray:
     Parameters
     ----------
     x : array_like, shape (n_scans,)
-        Seed BOLD time course.
+        Seed BOLD time course, in any unit.
     h : array_like
-        HRF sampled at the scan times.
+        HRF sampled at the scan times (weights per scan, dimensionless; e.g. unit sum).
     lam : float
         Ridge penalty λ >= 0 (dimensionless, relative to h's scale squared).
 
     Returns
     -------
     ndarray, shape (n_scans,)
+        The neural estimate ẑ, in the units of ``x`` divided by those of ``h``.
 
     References
     ----------
@@ -274,17 +296,18 @@ def ppi_design(seed, psych, h, lam=1.0, level="neural", confounds=None) -> PPIDe
     Parameters
     ----------
     seed : array_like, shape (n_scans,)
-        Seed BOLD time course.
+        Seed BOLD time course, in any unit.
     psych : array_like, shape (n_scans,)
-        Psychological variable at scan resolution (e.g. +0.5 in A, -0.5 in B); it is centred.
+        Psychological variable (dimensionless) at scan resolution (e.g. +0.5 in A, -0.5 in B); it is centred.
     h : array_like
-        HRF sampled at the scan times.
+        HRF sampled at the scan times (weights per scan, dimensionless).
     lam : float
-        Deconvolution penalty (``level="neural"``).
+        Deconvolution penalty λ >= 0, dimensionless (used when ``level="neural"``).
     level : {"neural", "bold"}
         ``"neural"``: PPI = h * (ẑ · p) with ẑ from :func:`deconvolve` (Gitelman 2003);
         ``"bold"``: the original product x · (h * p), wrong for event-related designs.
     confounds : array_like, shape (n_scans, k), optional
+        Nuisance regressors appended as columns, in any unit.
 
     Returns
     -------
@@ -314,10 +337,15 @@ def gppi_design(seed, conditions, h, lam=1.0, confounds=None) -> PPIDesign:
     Parameters
     ----------
     seed : array_like, shape (n_scans,)
+        Seed BOLD time course, in any unit.
     conditions : array_like, shape (n_scans, n_conditions)
-        0/1 indicators :math:`u_k` at scan resolution.
-    h, lam, confounds
-        As in :func:`ppi_design`.
+        0/1 indicators :math:`u_k` at scan resolution (dimensionless).
+    h : array_like
+        HRF sampled at the scan times (weights per scan, dimensionless).
+    lam : float
+        Deconvolution penalty λ >= 0, dimensionless (see :func:`deconvolve`).
+    confounds : array_like, shape (n_scans, k), optional
+        Nuisance regressors appended as columns, in any unit.
 
     Returns
     -------

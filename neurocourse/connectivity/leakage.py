@@ -46,6 +46,8 @@ def mixed_cross_spectrum(A, source_csd) -> np.ndarray:
     Returns
     -------
     ndarray, complex, shape (n_signals, n_signals)
+        Cross-spectrum of the mixed signals (Hermitian), in units of (A's unit × source unit)²,
+        e.g. T² per frequency bin for a lead field.
 
     References
     ----------
@@ -70,17 +72,26 @@ def estimate_cross_spectrum(K, G, source_csd, noise_cov) -> np.ndarray:
     Parameters
     ----------
     K : array_like, shape (n_estimates, n_channels)
-        Inverse kernel (e.g. :func:`neurocourse.inverse.inverse_kernel`).
+        Inverse kernel, in units of estimate unit per channel unit (e.g. A·m/T for
+        :func:`neurocourse.inverse.inverse_kernel` with ``method="MNE"``).
     G : array_like, shape (n_channels, n_sources)
-        Fixed-orientation lead field.
+        Fixed-orientation lead field, in units of channel unit per source unit (e.g. T/(A·m)).
     source_csd : array_like, shape (n_sources, n_sources)
-        True source cross-spectrum.
+        True source cross-spectrum (Hermitian), in source units squared per frequency bin
+        (e.g. (A·m)²).
     noise_cov : array_like, shape (n_channels, n_channels)
-        Sensor-noise cross-spectrum (real, symmetric).
+        Sensor-noise cross-spectrum (real, symmetric), in the same units as
+        :math:`G S_s G^\\top` (e.g. T²).
 
     Returns
     -------
     ndarray, complex, shape (n_estimates, n_estimates)
+        Cross-spectrum of the estimates, in units of the estimate unit squared (e.g. (A·m)²).
+
+    References
+    ----------
+    Palva et al. (2018) NeuroImage 173:632 (leakage of linear estimates); Hauk et al.
+    (2022) NeuroImage 260:119444 (resolution matrix).
     """
     K = as_finite("K", K)
     C = _square("noise_cov", as_finite("noise_cov", noise_cov))
@@ -97,13 +108,16 @@ def seed_coherency(csd, seed) -> np.ndarray:
     Parameters
     ----------
     csd : array_like, complex, shape (n, n)
+        Cross-spectral matrix at one frequency (Hermitian), in any unit (coherency is
+        dimensionless).
     seed : int
+        Index of the seed signal, in [0, n - 1].
 
     Returns
     -------
     ndarray, complex, shape (n,)
-        :math:`S_{\\text{seed},j}/\\sqrt{S_{\\text{seed,seed}}S_{jj}}`; 0 for signals with zero
-        power (e.g. the estimate at a source the sensors cannot see).
+        :math:`S_{\\text{seed},j}/\\sqrt{S_{\\text{seed,seed}}S_{jj}}`, dimensionless; 0 for
+        signals with zero power (e.g. the estimate at a source the sensors cannot see).
     """
     S = _square("csd", csd)
     k = check_int("seed", seed, 0)

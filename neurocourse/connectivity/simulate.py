@@ -1,8 +1,9 @@
 """Seeded simulations with planted connectivity: lagged and zero-lag coupled oscillators,
 field spread from one cortical source, chain-graph fMRI networks and PPI experiments.
 
-Every generator takes ``rng`` (a :class:`numpy.random.Generator` or an int seed) and returns the
-planted truth along with the data, so tests and chapters compare estimates with what was put in.
+Every generator takes ``rng`` (a :class:`numpy.random.Generator` or an int seed, passed through
+:func:`numpy.random.default_rng`, which returns a Generator unaltered) and returns the planted
+truth along with the data, so tests and chapters compare estimates with what was put in.
 
 References
 ----------
@@ -45,10 +46,6 @@ __all__ = [
 ]
 
 
-def _rng(rng):
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
 def narrowband_noise(shape, sfreq, freq, bandwidth, rng=None) -> np.ndarray:
     """Gaussian noise with a flat spectrum in [freq − bandwidth/2, freq + bandwidth/2], zero elsewhere.
 
@@ -64,6 +61,7 @@ def narrowband_noise(shape, sfreq, freq, bandwidth, rng=None) -> np.ndarray:
     freq, bandwidth : float
         Centre and full width of the band in Hz.
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -73,17 +71,28 @@ def narrowband_noise(shape, sfreq, freq, bandwidth, rng=None) -> np.ndarray:
     freq = float(check_range("freq", freq, 0, sfreq / 2, low_inclusive=False, unit="Hz"))
     bandwidth = float(check_positive("bandwidth", bandwidth, unit="Hz"))
     n = check_int("n_times", shape[-1], 4)
-    f = np.fft.rfftfreq(n, 1 / sfreq)
-    band = np.abs(f - freq) <= bandwidth / 2
+    f, band = _band(n, sfreq, freq, bandwidth)
     if not band.any():
         raise ValueError(f"bandwidth must cover at least one frequency bin ({sfreq / n:g} Hz), "
                          f"got {bandwidth:g} Hz around {freq:g} Hz")
-    g = _rng(rng)
+    g = np.random.default_rng(rng)
     spec = (g.normal(size=(*shape[:-1], f.size)) + 1j * g.normal(size=(*shape[:-1], f.size)))
     spec *= band
     x = np.fft.irfft(spec, n=n, axis=-1)
     # irfft of unit-variance complex coefficients on n_band bins has variance 4 n_band / n^2
     return x / np.sqrt(4 * band.sum() / n**2)
+
+
+def _band(n_times, sfreq, freq, bandwidth):
+    """rfft frequencies (Hz) of an ``n_times`` epoch and the mask of the bins in the band."""
+    f = np.fft.rfftfreq(n_times, 1 / float(sfreq))
+    return f, np.abs(f - freq) <= bandwidth / 2
+
+
+def _lagged_sources(n_epochs, n_times, sfreq, freq, bandwidth, lag, coupling, g):
+    """Narrow-band sources a and b = κ a(t − lag) + sqrt(1 − κ²) c, each of unit variance."""
+    a, c = narrowband_noise((2, n_epochs, n_times), sfreq, freq, bandwidth, g)
+    return a, coupling * _delay(a, lag, sfreq) + np.sqrt(1 - coupling**2) * c
 
 
 def _delay(x, lag, sfreq):
@@ -131,11 +140,11 @@ def planted_coherency(coupling, phase, leakage=0.0, snr=np.inf) -> complex:
     Parameters
     ----------
     coupling : float
-        κ in [0, 1].
+        κ in [0, 1], dimensionless (the coherence of the two sources).
     phase : float
         :math:`\\phi = 2\\pi f\\tau` in rad (a leads b by τ).
     leakage : float
-        λ, the weight of source a in sensor 2 (zero-lag field spread).
+        λ, the weight of source a in sensor 2 (zero-lag field spread), dimensionless.
     snr : float
         In-band signal-to-noise power ratio (> 0, may be inf).
 
@@ -170,7 +179,7 @@ def coupled_oscillators(n_epochs=60, n_times=500, sfreq=250.0, freq=10.0, bandwi
     n_epochs, n_times : int
         Epochs and samples per epoch.
     sfreq : float
-        Hz.
+        Sampling frequency in Hz.
     freq, bandwidth : float
         Band of the oscillation in Hz (centre, full width).
     lag : float
@@ -183,6 +192,7 @@ def coupled_oscillators(n_epochs=60, n_times=500, sfreq=250.0, freq=10.0, bandwi
         In-band signal-to-noise power ratio of the independent white sensor noise (inf: no
         noise); outside the band the sensors see only that noise.
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -195,14 +205,12 @@ def coupled_oscillators(n_epochs=60, n_times=500, sfreq=250.0, freq=10.0, bandwi
     lam = check_scalar("leakage", leakage)
     if np.isfinite(snr):
         check_positive("snr", snr)
-    g = _rng(rng)
-    a, c = narrowband_noise((2, n_epochs, n_times), sfreq, freq, bandwidth, g)
-    b = k * _delay(a, lag, sfreq) + np.sqrt(1 - k**2) * c
+    g = np.random.default_rng(rng)
+    a, b = _lagged_sources(n_epochs, n_times, sfreq, freq, bandwidth, lag, k, g)
     # white sensor noise whose power per frequency bin is 1/snr of the sources' in-band power:
     # a unit-variance band of n_band bins has E|X_k|^2 = n^2/(2 n_band); white noise of
     # variance s^2 has n s^2 in every bin
-    f = np.fft.rfftfreq(n_times, 1 / float(sfreq))
-    n_band = int(np.sum(np.abs(f - freq) <= bandwidth / 2))
+    n_band = int(np.sum(_band(n_times, sfreq, freq, bandwidth)[1]))
     sd = 0.0 if np.isinf(snr) else np.sqrt(n_times / (2 * n_band * snr))
     n1, n2 = g.normal(size=(2, n_epochs, n_times))
     x1 = a + sd * n1
@@ -224,13 +232,16 @@ def envelope_pair(comodulation=0.0, leakage=0.0, n_times=20000, sfreq=250.0, fre
     Parameters
     ----------
     comodulation : float
-        Modulation depth m in [0, 1) (0: no true envelope coupling).
+        Modulation depth m in [0, 1), dimensionless (0: no true envelope coupling).
     leakage : float
-        λ, zero-lag mixing of a into b.
+        λ, zero-lag mixing of a into b, dimensionless.
     n_times : int
+        Samples in the one epoch (>= 16).
     sfreq, freq, bandwidth, mod_freq : float
-        Hz.
+        Sampling frequency, carrier band centre and full width, and envelope modulation
+        frequency, all in Hz.
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -244,7 +255,7 @@ def envelope_pair(comodulation=0.0, leakage=0.0, n_times=20000, sfreq=250.0, fre
     m = float(check_range("comodulation", comodulation, 0, 1, high_inclusive=False))
     lam = check_scalar("leakage", leakage)
     n = check_int("n_times", n_times, 16)
-    u, v = narrowband_noise((2, n), sfreq, freq, bandwidth, _rng(rng))
+    u, v = narrowband_noise((2, n), sfreq, freq, bandwidth, np.random.default_rng(rng))
     env = 1 + m * np.sin(2 * np.pi * float(mod_freq) * np.arange(n) / sfreq)
     a, b = env * u, env * v
     return np.stack([a, b + lam * a])[None]
@@ -287,8 +298,9 @@ def field_spread_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, bandwi
     Parameters
     ----------
     n_epochs, n_times : int
+        Epochs and samples per epoch.
     sfreq, freq, bandwidth : float
-        Hz.
+        Sampling frequency, band centre and full band width, in Hz.
     vertex : int, optional
         Index into :func:`neurocourse.meg.folded_cortex` vertices (default: a sulcal-wall vertex
         near the patch centre, the most tangential one).
@@ -299,6 +311,7 @@ def field_spread_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, bandwi
     noise : float
         RMS white sensor noise in T (default 20 fT).
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -322,7 +335,7 @@ def field_spread_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, bandwi
     sensors = meg.radial_magnetometers(n=check_int("n_sensors", n_sensors, 2), z_min=0.0)
     G = meg.lead_field(cortex.positions[vertex], sensors.positions, sensors.normals)
     topo = G @ cortex.normals[vertex]
-    g = _rng(rng)
+    g = np.random.default_rng(rng)
     s = moment * narrowband_noise((n_epochs, n_times), sfreq, freq, bandwidth, g)
     data = topo[None, :, None] * s[:, None, :]
     data = data + noise * g.normal(size=data.shape)
@@ -337,10 +350,16 @@ def tangential_vertex(cortex, u=0.0, v=0.0, radius=0.01) -> int:
     Parameters
     ----------
     cortex : FoldedCortex
+        The patch, from :func:`neurocourse.meg.folded_cortex`.
     u, v : float
         Arc-length coordinates in m.
     radius : float
         Search radius in m.
+
+    Returns
+    -------
+    int
+        Vertex index; the most tangential vertex is the one of least ``cortex.radiality``.
     """
     d = np.hypot(cortex.u - u, cortex.v - v)
     near = np.flatnonzero(d <= float(check_positive("radius", radius, unit="m")))
@@ -401,14 +420,15 @@ def source_leakage_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, band
     Parameters
     ----------
     n_epochs, n_times : int
+        Epochs and samples per epoch.
     sfreq, freq, bandwidth : float
-        Hz.
+        Sampling frequency, band centre and full band width, in Hz.
     partner_distance : float
-        m, along the folds.
+        Distance of the partner from the seed along the folds, in m.
     coupling : float
-        In [0, 1].
+        Coherence of the partner with the seed, dimensionless, in [0, 1].
     lag : float
-        s.
+        Delay of the partner behind the seed, in s.
     n_sensors : int
         Radial point magnetometers on a 12 cm cap.
     moment : float
@@ -416,10 +436,11 @@ def source_leakage_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, band
     noise : float
         RMS white sensor noise, T.
     lambda2 : float
-        Regularisation of the inverse.
+        Regularisation of the inverse, dimensionless (1/SNR²).
     method : str
         Inverse method (see :func:`neurocourse.inverse.inverse_kernel`).
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -445,15 +466,13 @@ def source_leakage_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, band
                                              sensors.normals), cortex.normals)
     C = noise**2 * np.eye(G.shape[0])
     K = inverse.inverse_kernel(G, C, lambda2=lambda2, method=method)
-    g = _rng(rng)
-    a, c = narrowband_noise((2, n_epochs, n_times), sfreq, freq, bandwidth, g)
-    b = k * _delay(a, lag, sfreq) + np.sqrt(1 - k**2) * c
+    g = np.random.default_rng(rng)
+    a, b = _lagged_sources(n_epochs, n_times, sfreq, freq, bandwidth, lag, k, g)
     data = moment * (G[:, seed][None, :, None] * a[:, None, :]
                      + G[:, partner][None, :, None] * b[:, None, :])
     data = data + noise * g.normal(size=data.shape)
     est = np.einsum("vc,ect->evt", K, data)
-    f = np.fft.rfftfreq(n_times, 1 / float(sfreq))
-    width = np.sum(np.abs(f - freq) <= bandwidth / 2) * float(sfreq) / n_times  # Hz covered
+    width = np.sum(_band(n_times, sfreq, freq, bandwidth)[1]) * float(sfreq) / n_times  # Hz covered
     return SourceLeakageEpochs(estimates=est, positions=cortex.positions, seed=seed,
                                partner=partner, resolution=K @ G, K=K, G=G, noise_cov=C,
                                source_psd=moment**2 / width, noise_psd=noise**2 / (sfreq / 2))
@@ -478,9 +497,12 @@ def chain_network(n_scans=400, n_rois=6, rho=0.4, rng=None) -> NetworkTimeseries
     Parameters
     ----------
     n_scans, n_rois : int
+        Number of samples (scans) and of ROIs in the chain.
     rho : float
-        Neighbour coupling in (−0.5, 0.5) (keeps Θ positive definite for any chain length).
+        Neighbour partial correlation, dimensionless, in (−0.5, 0.5) (keeps Θ positive
+        definite for any chain length).
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -491,7 +513,8 @@ def chain_network(n_scans=400, n_rois=6, rho=0.4, rng=None) -> NetworkTimeseries
     rho = float(check_range("rho", rho, -0.5, 0.5, low_inclusive=False, high_inclusive=False))
     theta = np.eye(n) - rho * (np.eye(n, k=1) + np.eye(n, k=-1))
     cov = np.linalg.inv(theta)
-    ts = _rng(rng).multivariate_normal(np.zeros(n), cov, size=n_scans, method="cholesky")
+    ts = np.random.default_rng(rng).multivariate_normal(np.zeros(n), cov, size=n_scans,
+                                                        method="cholesky")
     d = np.sqrt(np.diag(theta))
     partial = -theta / np.outer(d, d)
     np.fill_diagonal(partial, 1.0)
@@ -540,15 +563,19 @@ def ppi_experiment(n_scans=300, tr=2.0, gamma=0.5, coupling=0.3, task=0.5, desig
     Parameters
     ----------
     n_scans : int
+        Number of scans (>= 10).
     tr : float
-        s.
+        Repetition time in s.
     gamma, coupling, task : float
-        γ (interaction), β (task-independent coupling), α (task main effect).
+        γ (interaction), β (task-independent coupling), α (task main effect): weights of the
+        target's neural signal, dimensionless (relative to a unit-variance seed).
     design : {"block", "event"}
         20-scan alternating blocks, or a random ±0.5 label per scan (rapid event-related).
     noise : float
-        Standard deviation of the BOLD noise (>= 0).
+        Standard deviation of the BOLD noise (>= 0), in units of the unit-variance neural
+        signal (dimensionless).
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -565,7 +592,7 @@ def ppi_experiment(n_scans=300, tr=2.0, gamma=0.5, coupling=0.3, task=0.5, desig
                           (("gamma", gamma), ("coupling", coupling), ("task", task)))
     check_option("design", design, ("block", "event"))
     noise = float(check_positive("noise", noise, allow_zero=True))
-    g = _rng(rng)
+    g = np.random.default_rng(rng)
     if design == "block":
         p = np.where((np.arange(n) // 20) % 2 == 0, 0.5, -0.5)
     else:

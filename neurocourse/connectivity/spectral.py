@@ -217,6 +217,7 @@ def cross_spectra(spectra: EpochSpectra, average=True) -> np.ndarray:
     Parameters
     ----------
     spectra : EpochSpectra
+        Tapered Fourier coefficients from :func:`epoch_spectra`.
     average : bool
         Average over epochs (True) or return one matrix per epoch.
 
@@ -225,7 +226,7 @@ def cross_spectra(spectra: EpochSpectra, average=True) -> np.ndarray:
     ndarray, complex
         ``S[..., i, j, f]`` :math:`= S_{ij}(f)` (x_i times conj(x_j)), shape
         (n_signals, n_signals, n_freqs), or (n_epochs, n_signals, n_signals, n_freqs) when
-        ``average`` is False; in data unit squared per frequency bin.
+        ``average`` is False; in units of the data squared, per frequency bin.
     """
     C = spectra.coefs
     S = np.einsum("ekif,ekjf->eijf", C, C.conj())
@@ -248,9 +249,9 @@ def coherency(sxy, sxx, syy) -> np.ndarray:
     Parameters
     ----------
     sxy : array_like, complex, shape (n_epochs, ...)
-        Per-epoch cross-spectra :math:`X\\bar Y`.
+        Per-epoch cross-spectra :math:`X\\bar Y`, in any unit (the same for all three inputs).
     sxx, syy : array_like, shape (n_epochs, ...)
-        Per-epoch auto-spectra (real, > 0).
+        Per-epoch auto-spectra (real, > 0), in the units of ``sxy``.
 
     Returns
     -------
@@ -270,7 +271,21 @@ def coherency(sxy, sxx, syy) -> np.ndarray:
 def coherence(sxy, sxx, syy) -> np.ndarray:
     """Magnitude coherence :math:`|\\mathrm{coherency}|` (not squared; mne's ``"coh"``).
 
-    See :func:`coherency` for the inputs. Returns values in [0, 1].
+    Parameters
+    ----------
+    sxy : array_like, complex, shape (n_epochs, ...)
+        Per-epoch cross-spectra, as in :func:`coherency` (any unit).
+    sxx, syy : array_like, shape (n_epochs, ...)
+        Per-epoch auto-spectra (real, > 0), in the units of ``sxy``.
+
+    Returns
+    -------
+    ndarray, shape (...)
+        Magnitude coherence, dimensionless, in [0, 1].
+
+    References
+    ----------
+    Nolte et al. (2004) Clin Neurophysiol 115:2292, eq. 2; mne-connectivity ``"coh"``.
     """
     return np.abs(coherency(sxy, sxx, syy))
 
@@ -278,7 +293,17 @@ def coherence(sxy, sxx, syy) -> np.ndarray:
 def imaginary_coherence(sxy, sxx, syy) -> np.ndarray:
     """Signed imaginary part of coherency (mne's ``"imcoh"``): > 0 when x leads y.
 
-    See :func:`coherency` for the inputs. Returns values in [-1, 1].
+    Parameters
+    ----------
+    sxy : array_like, complex, shape (n_epochs, ...)
+        Per-epoch cross-spectra, as in :func:`coherency` (any unit).
+    sxx, syy : array_like, shape (n_epochs, ...)
+        Per-epoch auto-spectra (real, > 0), in the units of ``sxy``.
+
+    Returns
+    -------
+    ndarray, shape (...)
+        Imaginary coherency, dimensionless, in [-1, 1].
 
     References
     ----------
@@ -293,7 +318,13 @@ def plv(sxy) -> np.ndarray:
     Parameters
     ----------
     sxy : array_like, complex, shape (n_epochs, ...)
-        Per-epoch (taper-combined) cross-spectra.
+        Per-epoch (taper-combined) cross-spectra :math:`X\\bar Y`, epochs on axis 0, in any unit
+        (the measure is dimensionless).
+
+    Returns
+    -------
+    ndarray, shape (...)
+        PLV, dimensionless, in [0, 1].
 
     References
     ----------
@@ -308,6 +339,17 @@ def plv(sxy) -> np.ndarray:
 def pli(sxy) -> np.ndarray:
     """Phase-lag index :math:`|\\langle\\operatorname{sign}\\operatorname{Im}S_{xy}\\rangle|`.
 
+    Parameters
+    ----------
+    sxy : array_like, complex, shape (n_epochs, ...)
+        Per-epoch (taper-combined) cross-spectra :math:`X\\bar Y`, epochs on axis 0, in any unit
+        (the measure is dimensionless).
+
+    Returns
+    -------
+    ndarray, shape (...)
+        PLI, dimensionless, in [0, 1].
+
     References
     ----------
     Stam, Nolte & Daffertshofer (2007) Hum Brain Mapp 28:1178.
@@ -320,6 +362,17 @@ def wpli(sxy) -> np.ndarray:
     """Weighted phase-lag index :math:`|\\langle\\operatorname{Im}S\\rangle|/\\langle|\\operatorname{Im}S|\\rangle`.
 
     Zero where the denominator is zero (mne's convention).
+
+    Parameters
+    ----------
+    sxy : array_like, complex, shape (n_epochs, ...)
+        Per-epoch (taper-combined) cross-spectra :math:`X\\bar Y`, epochs on axis 0, in any unit
+        (the measure is dimensionless).
+
+    Returns
+    -------
+    ndarray, shape (...)
+        wPLI, dimensionless, in [0, 1].
 
     References
     ----------
@@ -336,6 +389,17 @@ def wpli2_debiased(sxy) -> np.ndarray:
 
     :math:`\\frac{(\\sum\\operatorname{Im}S)^2-\\sum(\\operatorname{Im}S)^2}
     {(\\sum|\\operatorname{Im}S|)^2-\\sum(\\operatorname{Im}S)^2}`, zero where the denominator is 0.
+
+    Parameters
+    ----------
+    sxy : array_like, complex, shape (n_epochs, ...)
+        Per-epoch (taper-combined) cross-spectra :math:`X\\bar Y`, epochs on axis 0, in any unit
+        (the measure is dimensionless).
+
+    Returns
+    -------
+    ndarray, shape (...)
+        Debiased wPLI², dimensionless, at most 1 (may be < 0 by chance).
 
     References
     ----------
@@ -385,8 +449,16 @@ def spectral_connectivity(data, sfreq, method="coh", mode="multitaper", fmin=Non
     method : str or sequence of str
         Any of ``"coh"`` (magnitude coherence), ``"cohy"`` (complex coherency), ``"imcoh"``
         (signed imaginary coherency), ``"plv"``, ``"pli"``, ``"wpli"``, ``"wpli2_debiased"``.
-    mode, fmin, fmax, bandwidth, low_bias
-        See :func:`epoch_spectra`.
+    mode : {"multitaper", "fourier"}
+        Taper choice, see :func:`tapers`.
+    fmin : float or None
+        Lowest frequency kept in Hz (``None``: 5 cycles per epoch), see :func:`epoch_spectra`.
+    fmax : float
+        Highest frequency kept in Hz (default: up to Nyquist).
+    bandwidth : float or None
+        Full multitaper bandwidth in Hz (see :func:`tapers`).
+    low_bias : bool
+        Keep DPSS tapers with concentration > 0.9 only.
     block_size : int
         Frequencies processed together (memory vs speed; results do not depend on it).
 

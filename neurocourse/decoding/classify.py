@@ -61,11 +61,12 @@ def make_classifier(kind="lda", C=1.0):
         shrinkage of the class covariances (well posed with more voxels than trials).
         ``"logistic"``: standardisation followed by L2 logistic regression.
     C : float
-        Inverse L2 penalty of the logistic regression (> 0).
+        Inverse L2 penalty of the logistic regression (> 0), dimensionless.
 
     Returns
     -------
-    sklearn estimator (unfitted)
+    sklearn estimator
+        Unfitted; ``fit(X, y)`` then ``predict(X)`` or ``score(X, y)``.
 
     References
     ----------
@@ -117,12 +118,13 @@ def cross_validated_accuracy(X, y, runs, classifier="lda", scoring="accuracy", n
     Parameters
     ----------
     X : array_like, shape (n_trials, n_features)
-        Patterns (e.g. voxel betas).
+        Patterns (e.g. voxel betas), in any unit.
     y : array_like, shape (n_trials,)
-        Class labels.
+        Class label of each trial (categories, no unit).
     runs : array_like, shape (n_trials,)
-        Run of each trial (the cross-validation groups).
+        Run label of each trial (categories, no unit; the cross-validation groups).
     classifier : {"lda", "logistic"} or sklearn estimator
+        A name for :func:`make_classifier`, or an estimator (cloned before fitting).
     scoring : str
         scikit-learn scorer name (``"accuracy"``, ``"balanced_accuracy"``, ``"roc_auc"``).
     n_features : int, optional
@@ -156,14 +158,24 @@ def double_dipping_accuracy(X, y, runs, n_features, classifier="lda", scoring="a
 
     Parameters
     ----------
-    X, y, runs, classifier, scoring
-        As in :func:`cross_validated_accuracy`.
+    X : array_like, shape (n_trials, n_features)
+        Patterns (e.g. voxel betas), in any unit.
+    y : array_like, shape (n_trials,)
+        Class label of each trial (categories, no unit).
+    runs : array_like, shape (n_trials,)
+        Run label of each trial (categories, no unit).
+    classifier : {"lda", "logistic"} or sklearn estimator
+        A name for :func:`make_classifier`, or an estimator (cloned before fitting).
+    scoring : str
+        scikit-learn scorer name, as in :func:`cross_validated_accuracy`.
     n_features : int
         Voxels kept (largest ANOVA F over all trials).
 
     Returns
     -------
     ndarray, shape (n_runs,)
+        Score of each fold (fraction correct for ``"accuracy"``), biased upwards by the
+        selection.
 
     References
     ----------
@@ -192,8 +204,16 @@ def permutation_test(X, y, runs, classifier="lda", n_permutations=100, rng=0,
 
     Parameters
     ----------
-    X, y, runs, classifier, scoring
-        As in :func:`cross_validated_accuracy`.
+    X : array_like, shape (n_trials, n_features)
+        Patterns (e.g. voxel betas), in any unit.
+    y : array_like, shape (n_trials,)
+        Class label of each trial (categories, no unit).
+    runs : array_like, shape (n_trials,)
+        Run label of each trial (categories, no unit).
+    classifier : {"lda", "logistic"} or sklearn estimator
+        A name for :func:`make_classifier`, or an estimator (cloned before fitting).
+    scoring : str
+        scikit-learn scorer name, as in :func:`cross_validated_accuracy`.
     n_permutations : int
         Number of random relabellings B.
     rng : int or Generator
@@ -224,16 +244,21 @@ def time_resolved_accuracy(epochs, y, classifier="lda", n_folds=5, scoring="accu
     Parameters
     ----------
     epochs : array_like, shape (n_trials, n_channels, n_times)
+        MEG/EEG epochs, in any unit (e.g. T or V).
     y : array_like, shape (n_trials,)
+        Class label of each trial (categories, no unit).
     classifier : {"lda", "logistic"} or sklearn estimator
+        A name for :func:`make_classifier`, or an estimator (cloned before fitting).
     n_folds : int
         Stratified folds, not shuffled (deterministic).
     scoring : str
+        scikit-learn scorer name, as in :func:`cross_validated_accuracy`.
 
     Returns
     -------
     ndarray, shape (n_folds, n_times)
-        Score of each fold at each time point; ``mean(axis=0)`` is the decoding time course.
+        Score of each fold at each time point (fraction correct for ``"accuracy"``);
+        ``mean(axis=0)`` is the decoding time course.
 
     References
     ----------
@@ -284,20 +309,24 @@ def searchlight(X, y, positions, radius, classifier="lda", cv=None, scoring="acc
     Parameters
     ----------
     X : array_like, shape (n_trials, n_voxels)
+        Trial patterns, in any unit.
     y : array_like, shape (n_trials,)
+        Class label of each trial (categories, no unit).
     positions : array_like, shape (n_voxels, 3)
         Voxel centres in m.
     radius : float
         Sphere radius in m.
     classifier : {"lda", "logistic"} or sklearn estimator
+        A name for :func:`make_classifier`, or an estimator (cloned before fitting).
     cv : sklearn splitter or int, optional
         Default: 4 unshuffled ``KFold`` folds (deterministic).
     scoring : str
+        scikit-learn scorer name, as in :func:`cross_validated_accuracy`.
 
     Returns
     -------
     ndarray, shape (n_voxels,)
-        Mean fold score of each centre's sphere.
+        Mean fold score of each centre's sphere (fraction correct for ``"accuracy"``).
 
     References
     ----------

@@ -35,7 +35,18 @@ COMPARE_METHODS = ("spearman", "pearson", "cosine", "kendall_tau_a", "whitened_c
 
 
 def pair_contrasts(n_conditions) -> np.ndarray:
-    """Rows :math:`e_i - e_j` for the pairs i < j, in ``np.triu_indices`` order, shape (n_pairs, K)."""
+    """Rows :math:`e_i - e_j` for the pairs i < j, in ``np.triu_indices`` order.
+
+    Parameters
+    ----------
+    n_conditions : int
+        Number of conditions K (>= 2).
+
+    Returns
+    -------
+    ndarray, shape (n_pairs, K)
+        The pair-contrast matrix C, dimensionless entries 1, -1 and 0; n_pairs = K(K - 1)/2.
+    """
     from neurocourse._validation import check_int
 
     K = check_int("n_conditions", n_conditions, 2)
@@ -68,17 +79,20 @@ def rdm(patterns, method="correlation", precision=None) -> np.ndarray:
     Parameters
     ----------
     patterns : array_like, shape (n_conditions, n_channels)
-        One (averaged) activity pattern per condition.
+        One (averaged) activity pattern per condition, in any unit (e.g. beta weights).
     method : {"correlation", "euclidean", "mahalanobis"}
         ``"correlation"``: :math:`1 - r(a_i, a_j)`. ``"euclidean"``: :math:`\\|a_i-a_j\\|^2/P`.
         ``"mahalanobis"``: :math:`(a_i-a_j)^\\top\\Sigma^{-1}(a_i-a_j)/P`.
     precision : array_like, shape (P, P), optional
-        :math:`\\Sigma^{-1}` for ``"mahalanobis"`` (default identity).
+        :math:`\\Sigma^{-1}` for ``"mahalanobis"``, in units of 1/(pattern unit)² (default
+        identity).
 
     Returns
     -------
     ndarray, shape (n_pairs,)
-        Pairs i < j in ``np.triu_indices`` order.
+        Dissimilarities of the pairs i < j in ``np.triu_indices`` order: dimensionless for
+        ``"correlation"`` and for ``"mahalanobis"`` with a noise precision; in units of the
+        patterns squared for ``"euclidean"`` (and ``"mahalanobis"`` with the identity).
 
     References
     ----------
@@ -112,13 +126,15 @@ def crossnobis(data, precision=None) -> np.ndarray:
     Parameters
     ----------
     data : array_like, shape (n_folds, n_conditions, n_channels)
-        One pattern per condition per independent fold (e.g. per run), M >= 2.
+        One pattern per condition per independent fold (e.g. per run), M >= 2, in any unit.
     precision : array_like, shape (P, P), optional
-        Noise precision :math:`\\Sigma^{-1}` (default identity).
+        Noise precision :math:`\\Sigma^{-1}`, in units of 1/(data unit)² (default identity).
 
     Returns
     -------
     ndarray, shape (n_pairs,)
+        Distance estimates of the pairs i < j (``np.triu_indices`` order), possibly negative:
+        dimensionless with a noise precision, in units of the data squared with the identity.
 
     References
     ----------
@@ -145,10 +161,12 @@ def kendall_tau_a(a, b) -> float:
     Parameters
     ----------
     a, b : array_like, shape (n,)
+        Two vectors (e.g. RDMs), in any unit: only the signs of differences matter.
 
     Returns
     -------
-    float in [-1, 1]
+    float
+        τa, dimensionless, in [-1, 1].
 
     References
     ----------
@@ -178,9 +196,14 @@ def whitened_cosine(a, b, n_conditions=None) -> float:
     Parameters
     ----------
     a, b : array_like, shape (n_pairs,)
-        Dissimilarity vectors (``np.triu_indices`` order).
+        Dissimilarity vectors (``np.triu_indices`` order), in any unit (the same for both).
     n_conditions : int, optional
         K; inferred from n_pairs = K(K − 1)/2 when omitted.
+
+    Returns
+    -------
+    float
+        Whitened cosine similarity, dimensionless, in [-1, 1].
 
     References
     ----------
@@ -207,11 +230,15 @@ def compare_rdms(a, b, method="spearman") -> float:
     Parameters
     ----------
     a, b : array_like, shape (n_pairs,)
+        Dissimilarity vectors, in any unit (the same for both).
     method : {"spearman", "pearson", "cosine", "kendall_tau_a", "whitened_cosine"}
+        Rank correlation, Pearson correlation, cosine similarity, Kendall's τa
+        (:func:`kendall_tau_a`) or whitened cosine (:func:`whitened_cosine`).
 
     Returns
     -------
     float
+        Similarity, dimensionless, in [-1, 1].
 
     References
     ----------
@@ -252,11 +279,15 @@ def noise_ceiling(rdms, method="spearman"):
     Parameters
     ----------
     rdms : array_like, shape (n_subjects, n_pairs)
+        One RDM per subject, in any unit (the same for all).
     method : {"spearman", "pearson", "cosine"}
+        Similarity measure, as in :func:`compare_rdms`; the group mean is normalised to match
+        (rsatoolbox ``pool_rdm``).
 
     Returns
     -------
     (lower, upper) : tuple of float
+        Bounds of the similarity a true model can reach, dimensionless.
 
     References
     ----------

@@ -1,6 +1,8 @@
 """Seeded simulations with planted representational truth for decoding and RSA.
 
-Every generator takes ``rng`` (a Generator or an int seed) and returns what it planted.
+Every generator takes ``rng`` (a Generator or an int seed, passed through
+:func:`numpy.random.default_rng`, which returns a Generator unaltered) and returns what it
+planted.
 
 References
 ----------
@@ -30,8 +32,14 @@ __all__ = [
 ]
 
 
-def _rng(rng):
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+def _alternating_labels(n):
+    """Class labels 0, 1, 0, 1, ... for ``n`` trials."""
+    return np.tile([0, 1], n // 2 + 1)[:n]
+
+
+def _add_class_effect(X, y, columns, effect):
+    """Add ±effect/2 (class 1 / class 0) to ``X[:, columns]`` in place."""
+    X[:, columns] += effect * np.where(y == 1, 0.5, -0.5)[:, None]
 
 
 @dataclass(frozen=True)
@@ -67,11 +75,15 @@ def decoding_dataset(n_runs=6, n_trials=20, n_voxels=40, n_informative=5, effect
     n_runs, n_trials : int
         Runs, and trials per run (even: half of each class).
     n_voxels, n_informative : int
+        Voxels per trial, and how many of them (the first ones) carry the effect.
     effect : float
-        Class-mean difference in noise standard deviations (>= 0).
+        Class-mean difference, in units of the trial noise standard deviation
+        (dimensionless), >= 0.
     run_offset : float
-        Standard deviation of the per-run offsets (>= 0).
+        Standard deviation of the per-run offsets, in units of the trial noise standard
+        deviation (dimensionless), >= 0.
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -87,12 +99,11 @@ def decoding_dataset(n_runs=6, n_trials=20, n_voxels=40, n_informative=5, effect
         raise ValueError(f"n_informative must be <= n_voxels ({V}), got {k}")
     effect = float(check_positive("effect", effect, allow_zero=True))
     off = float(check_positive("run_offset", run_offset, allow_zero=True))
-    g = _rng(rng)
+    g = np.random.default_rng(rng)
     y = np.tile(np.repeat([0, 1], T // 2), R)
     runs = np.repeat(np.arange(R), T)
     X = g.normal(size=(R * T, V)) + off * g.normal(size=(R, V))[runs]
-    sign = np.where(y == 1, 0.5, -0.5)
-    X[:, :k] += effect * sign[:, None]
+    _add_class_effect(X, y, slice(0, k), effect)
     return DecodingData(X=X, y=y, runs=runs, informative=np.arange(k), effect=effect)
 
 
@@ -125,13 +136,17 @@ def pattern_dataset(n_folds=8, n_conditions=6, n_voxels=50, sigma=1.0, patterns=
     Parameters
     ----------
     n_folds, n_conditions, n_voxels : int
+        Folds (independent runs), conditions and voxels (the last two are ignored when
+        ``patterns`` is given).
     sigma : float
-        Noise standard deviation (>= 0).
+        Noise standard deviation (>= 0), in the units of the patterns (arbitrary units).
     patterns : array_like, shape (n_conditions, n_voxels), optional
-        Planted patterns; default: standard-normal patterns, with the two conditions in
+        Planted patterns, arbitrary units; default: standard-normal patterns, with the two conditions in
         ``identical`` made equal (a pair whose true distance is exactly 0).
     identical : tuple of int or None
+        The pair of conditions made equal in the default patterns (``None``: none).
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -139,7 +154,7 @@ def pattern_dataset(n_folds=8, n_conditions=6, n_voxels=50, sigma=1.0, patterns=
     """
     M = check_int("n_folds", n_folds, 2)
     sigma = float(check_positive("sigma", sigma, allow_zero=True))
-    g = _rng(rng)
+    g = np.random.default_rng(rng)
     if patterns is None:
         K = check_int("n_conditions", n_conditions, 2)
         V = check_int("n_voxels", n_voxels, 1)
@@ -175,13 +190,14 @@ def geometry_patterns(coords, n_voxels=60, rng=None) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n_conditions, n_voxels)
-        Patterns :math:`\\sqrt P\\,c\\,Q^\\top` with Q (P × 2) orthonormal.
+        Patterns :math:`\\sqrt P\\,c\\,Q^\\top` with Q (P × 2) orthonormal, in units of the noise
+        standard deviation per voxel (arbitrary units).
     """
     c = as_finite("coords", coords)
     if c.ndim != 2 or c.shape[1] != 2 or c.shape[0] < 2:
         raise ValueError(f"coords must have shape (n_conditions >= 2, 2), got {c.shape}")
     P = check_int("n_voxels", n_voxels, 2)
-    Q, _ = np.linalg.qr(_rng(rng).normal(size=(P, 2)))
+    Q, _ = np.linalg.qr(np.random.default_rng(rng).normal(size=(P, 2)))
     return np.sqrt(P) * c @ Q.T
 
 
@@ -218,15 +234,17 @@ def meg_decoding_epochs(n_trials=80, n_channels=10, sfreq=100.0, tmin=-0.1, tmax
     Parameters
     ----------
     n_trials, n_channels : int
+        Trials (classes alternate 0, 1, ...) and channels.
     sfreq : float
-        Hz.
+        Sampling frequency in Hz.
     tmin, tmax : float
         Epoch limits in s.
     window : tuple of float
         Effect window in s.
     d_prime : float
-        Separation (>= 0).
+        Separation (>= 0), in units of the noise standard deviation (dimensionless).
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -237,9 +255,9 @@ def meg_decoding_epochs(n_trials=80, n_channels=10, sfreq=100.0, tmin=-0.1, tmax
     sfreq = float(check_positive("sfreq", sfreq, unit="Hz"))
     d = float(check_positive("d_prime", d_prime, allow_zero=True))
     w0, w1 = (float(v) for v in check_range("window", window, tmin, tmax, unit="s"))
-    g = _rng(rng)
+    g = np.random.default_rng(rng)
     times = np.arange(np.round(tmin * sfreq), np.round(tmax * sfreq) + 1) / sfreq
-    y = np.tile([0, 1], n // 2 + 1)[:n]
+    y = _alternating_labels(n)
     topo = g.normal(size=c)
     topo *= d / np.linalg.norm(topo)
     E = g.normal(size=(n, c, times.size))
@@ -290,8 +308,9 @@ def searchlight_dataset(shape=(6, 6, 4), voxel_size=3e-3, center=(2, 2, 1), radi
     n_trials : int
         Even; classes alternate.
     effect : float
-        Class difference in noise SDs.
+        Class difference, in units of the noise standard deviation (dimensionless), >= 0.
     rng : Generator or int, optional
+        Random generator, or a seed for one.
 
     Returns
     -------
@@ -305,9 +324,9 @@ def searchlight_dataset(shape=(6, 6, 4), voxel_size=3e-3, center=(2, 2, 1), radi
     idx = np.indices(shape).reshape(3, -1).T
     pos = idx * vs
     inf = np.linalg.norm(pos - np.asarray(center, float) * vs, axis=1) <= radius * (1 + 1e-9)
-    g = _rng(rng)
-    y = np.tile([0, 1], n // 2 + 1)[:n]
+    g = np.random.default_rng(rng)
+    y = _alternating_labels(n)
     X = g.normal(size=(n, pos.shape[0]))
-    X[:, inf] += effect * np.where(y == 1, 0.5, -0.5)[:, None]
+    _add_class_effect(X, y, inf, effect)
     return SearchlightData(X=X, y=y, positions=pos, shape=shape, informative=inf,
                            voxel_size=vs)
