@@ -5,8 +5,11 @@ Every modality is computed from the **same** neural activity with existing packa
 
 - the cortex is :func:`neurocourse.meg.folded_cortex`; a patch is the set of sources within a
   radius of a chosen point of the sheet;
-- each patch carries an event-related neural response (a Gaussian burst of current at a latency
-  after each event, in A·m per source);
+- each patch carries a neural time course (:func:`patch_activity`, in A·m per source): an
+  event-related Gaussian burst at a latency after each event, an amplitude-modulated band-limited
+  rhythm (e.g. alpha), or interictal spikes (the spike train and waveform of
+  :mod:`neurocourse.clinical`); :func:`simulate_recording` gives a continuous MEG+EEG recording of
+  them;
 - **fMRI**: the event train drives :func:`neurocourse.bold.simulate_balloon` per patch (scaled by
   the patch's metabolic coupling, 0 for an fMRI-invisible patch); the balloon's venous volume and
   deoxyhaemoglobin go through the acquisition (:class:`Acquisition`: GRE or SE, TE, B0, with the
@@ -46,28 +49,35 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from neurocourse import bold, design, eeg, glm, inverse, meg, mri
+from neurocourse import bold, clinical, design, eeg, glm, inverse, meg, mri
 from neurocourse._validation import check_int, check_option, check_positive, check_range
 from neurocourse.eeg.measures import NoiseLevels, noise_covariance
 from neurocourse.forward import make_forward
 from neurocourse.multimodal import fmri_weighted_kernel, peak_localisation_error
 
 __all__ = [
+    "ACTIVITIES",
     "MODALITIES",
     "SEQUENCES",
     "Acquisition",
     "Patch",
+    "PatchActivity",
+    "Recording",
     "Recovery",
     "SubjectData",
     "VirtualSubject",
     "acquired_bold",
+    "patch_activity",
     "recover",
+    "simulate_recording",
     "simulate_subject",
     "virtual_subject",
 ]
 
 #: Modalities understood by :func:`recover`.
 MODALITIES = ("fMRI", "MEG", "EEG", "MEG+EEG", "fMRI-weighted MEG")
+#: Kinds of patch activity understood by :func:`patch_activity`.
+ACTIVITIES = ("evoked", "oscillation", "spikes")
 #: Pulse sequences understood by :class:`Acquisition`.
 SEQUENCES = ("GRE", "SE")
 
@@ -186,6 +196,18 @@ class Patch:
         SD of the Gaussian burst, s.
     bold_coupling : float
         Neural-to-haemodynamic gain (dimensionless, 1 = normal, 0 = fMRI-invisible).
+    activity : {"evoked", "oscillation", "spikes"}
+        Time course of the patch (:func:`patch_activity`): a burst time-locked to each event; an
+        amplitude-modulated band-limited rhythm; or interictal spike-and-slow-wave complexes at
+        Poisson times (:func:`neurocourse.clinical.spike_times`).
+    frequency : float
+        Centre frequency of the rhythm, Hz (default 10, alpha).
+    bandwidth : float
+        Width of the rhythm's band, Hz (default 2: 9-11 Hz).
+    modulation : float
+        Frequency of the rhythm's amplitude envelope ``(1 + cos 2π f_m t) / 2``, Hz.
+    rate : float
+        Mean interictal spike rate, Hz (< 1: the refractory period is 1 s).
     """
 
     name: str
@@ -195,6 +217,11 @@ class Patch:
     latency: float = 0.1
     width: float = 0.02
     bold_coupling: float = 1.0
+    activity: str = "evoked"
+    frequency: float = 10.0
+    bandwidth: float = 2.0
+    modulation: float = 0.1
+    rate: float = 0.2
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,6 +252,87 @@ class VirtualSubject:
     def centroid(self, k) -> np.ndarray:
         """Mean position of patch ``k`` in m."""
         return self.source_rr[self.labels == k].mean(axis=0)
+
+
+@dataclass(frozen=True, eq=False)
+class PatchActivity:
+    """The time course of one patch.
+
+    Attributes
+    ----------
+    current : ndarray, shape (n_times,) or None
+        Current per source of the patch, A·m (None when not asked for).
+    drive : ndarray, shape (n_times,)
+        Neural input of the balloon model (dimensionless, 0 to 1): 1 for 1 s after each event
+        or spike; the amplitude envelope of a rhythm (BOLD follows band power, not phase).
+    events : ndarray
+        Times of the evoked peaks (onset + latency) or of the spike peaks, s (empty for a
+        rhythm).
+    """
+
+    current: np.ndarray
+    drive: np.ndarray
+    events: np.ndarray
+
+
+def patch_activity(patch: Patch, times, onsets=(), rng=None, *, with_current=True
+                   ) -> PatchActivity:
+    """Neural time course of a patch on a uniform time axis.
+
+    - ``"evoked"``: :math:`j(t) = m \\sum_k e^{-(t - o_k - \\ell)^2 / 2 w^2}` (moment m, latency
+      ℓ, width w, onsets :math:`o_k`);
+    - ``"oscillation"``: white noise band-passed to ``frequency ± bandwidth / 2``
+      (:func:`neurocourse.clinical.bandpass`), scaled to unit RMS, times ``m √2 e(t)`` with the
+      envelope :math:`e(t) = (1 + \\cos 2\\pi f_m t)/2`;
+    - ``"spikes"``: :func:`neurocourse.clinical.spike_waveform` with peak m at the Poisson times of
+      :func:`neurocourse.clinical.spike_times` (rate ``patch.rate``, refractory 1 s).
+
+    Parameters
+    ----------
+    patch : Patch
+        The patch and its activity parameters.
+    times : array_like, shape (n_times,)
+        Uniformly sampled times, s (at least 2 samples).
+    onsets : array_like
+        Event onsets, s (evoked patches only).
+    rng : numpy.random.Generator or int, optional
+        Random draws (rhythm and spike times).
+    with_current : bool
+        False skips the rhythm's carrier (``current`` is then None): the balloon needs only the
+        drive, and a coarse haemodynamic time step cannot carry a fast rhythm.
+
+    Returns
+    -------
+    PatchActivity
+    """
+    t = np.ravel(np.asarray(times, dtype=float))
+    if t.size < 2:
+        raise ValueError(f"times must hold at least 2 samples, got {t.size}")
+    kind = check_option("activity", patch.activity, ACTIVITIES)
+    m = float(patch.moment)
+    if kind == "evoked":
+        o = np.ravel(np.asarray(onsets, dtype=float))
+        cur = m * np.exp(-((t[:, None] - o[None, :] - patch.latency) ** 2)
+                         / (2 * patch.width**2)).sum(axis=1)
+        drive = ((t[:, None] >= o[None, :]) & (t[:, None] < o[None, :] + 1.0)).any(axis=1)
+        return PatchActivity(cur, drive.astype(float), o + patch.latency)
+    rng = np.random.default_rng(rng)
+    dt = float(t[1] - t[0])
+    if kind == "oscillation":
+        f0 = float(check_positive("frequency", patch.frequency, unit="Hz"))
+        bw = float(check_range("bandwidth", patch.bandwidth, 0.0, 2 * f0, low_inclusive=False,
+                               high_inclusive=False, unit="Hz"))
+        fm = float(check_range("modulation", patch.modulation, 0.0, unit="Hz"))
+        env = 0.5 * (1.0 + np.cos(2 * np.pi * fm * t))
+        if not with_current:
+            return PatchActivity(None, env, np.empty(0))
+        carrier = clinical.bandpass(rng.standard_normal(t.size), 1.0 / dt,
+                                    (f0 - bw / 2, f0 + bw / 2))
+        cur = m * np.sqrt(2.0) * env * carrier / np.sqrt(np.mean(carrier**2))
+        return PatchActivity(cur, env, np.empty(0))
+    tk = t[0] + clinical.spike_times(t[-1] - t[0], patch.rate, 1.0, rng=rng)
+    drive = ((t[:, None] >= tk[None, :]) & (t[:, None] < tk[None, :] + 1.0)).any(axis=1)
+    return PatchActivity(clinical.spike_waveform(t, tk, m), drive.astype(float), tk)
 
 
 def virtual_subject(patches=(Patch("A", 0.0),), n=(41, 5), n_meg=60, n_eeg=32) -> VirtualSubject:
@@ -296,6 +404,12 @@ class SubjectData:
     acquisition: Acquisition | None = None
 
 
+def _sensor_noise(cov, n_times, rng):
+    """Gaussian sensor noise of covariance ``cov`` (channel unit²), shape (n_channels, n_times)."""
+    L = np.linalg.cholesky(cov + 1e-30 * np.eye(cov.shape[0]) * np.trace(cov))
+    return L @ rng.standard_normal((cov.shape[0], n_times))
+
+
 def simulate_subject(subject: VirtualSubject, n_events=20, isi=12.0, tr=None, bold_noise=None,
                      sfreq=500.0, epoch=(-0.1, 0.4), rng=0,
                      acquisition: Acquisition = Acquisition()) -> SubjectData:
@@ -339,33 +453,107 @@ def simulate_subject(subject: VirtualSubject, n_events=20, isi=12.0, tr=None, bo
         acquisition = replace(acquisition, noise=sd0 * acquisition.baseline)
     tr = acquisition.TR
     sd = acquisition.noise_percent
-    # ---- MEG/EEG: evoked bursts per patch, averaged over the trials
-    t = np.arange(epoch[0], epoch[1] + 0.5 / sfreq, 1.0 / float(check_positive("sfreq", sfreq)))
+    # ---- MEG/EEG: each patch's activity, averaged over the trials (an evoked burst is the same
+    # on every trial; a rhythm or spikes are drawn on consecutive trials and averaged)
+    fs = float(check_positive("sfreq", sfreq, unit="Hz"))
+    t = np.arange(epoch[0], epoch[1] + 0.5 / fs, 1.0 / fs)
     P = len(subject.patches)
-    wave = np.array([p.moment * np.exp(-((t - p.latency) ** 2) / (2 * p.width**2))
-                     for p in subject.patches]).reshape(P, t.size)
+    wave = np.zeros((P, t.size))
+    for k, p in enumerate(subject.patches):  # a few patches
+        if p.activity == "evoked":
+            wave[k] = patch_activity(p, t, [0.0]).current
+        else:
+            run = epoch[0] + np.arange(ne * t.size) / fs
+            wave[k] = patch_activity(p, run, rng=rng).current.reshape(ne, t.size).mean(axis=0)
     onehot = (subject.labels[:, None] == np.arange(P)[None, :]).astype(float)
     J = onehot @ wave
     cov = subject.noise_cov / ne
-    noise = np.linalg.cholesky(cov + 1e-30 * np.eye(cov.shape[0]) * np.trace(cov)) \
-        @ rng.standard_normal((cov.shape[0], t.size))
+    noise = _sensor_noise(cov, t.size, rng)
     evoked = subject.fwd.G @ J + noise
-    # ---- fMRI: 1-s neural bursts at each onset, balloon per patch, sampled every TR
+    # ---- fMRI: each patch's neural drive (1-s bursts at each onset or spike, or a rhythm's
+    # envelope) through the balloon model and the acquisition, sampled every TR
     onsets = 10.0 + isi * np.arange(ne)
     n_scans = int(np.ceil((onsets[-1] + 20.0) / tr))
     dt = 0.01
     fine = np.arange(round(n_scans * tr / dt)) * dt
-    u = np.zeros(fine.size)
-    for o in onsets:  # a handful of events
-        u[(fine >= o) & (fine < o + 1.0)] = 1.0
+    drive = np.column_stack([patch_activity(p, fine, onsets, rng=rng, with_current=False).drive
+                             for p in subject.patches]).reshape(fine.size, P)
     coupling = np.array([p.bold_coupling for p in subject.patches], dtype=float)
-    res = bold.simulate_balloon(np.outer(u, np.ones(P)), dt)
+    res = bold.simulate_balloon(drive, dt)
     b = 100.0 * acquired_bold(res.v, res.q, acquisition).reshape(fine.size, P) * coupling
     ft = design.frame_times(n_scans, tr)
     idx = np.rint(ft / dt).astype(int)
     Y = b[idx] @ onehot.T + sd * rng.standard_normal((n_scans, subject.labels.size))
     return SubjectData(times=t, source=J, evoked=evoked, evoked_cov=cov, frame_times=ft, bold=Y,
                        onsets=onsets, acquisition=acquisition)
+
+
+@dataclass(frozen=True, eq=False)
+class Recording:
+    """A continuous (single-trial) MEG+EEG recording of the virtual subject.
+
+    Attributes
+    ----------
+    times : ndarray, shape (n_times,)
+        Sample times, s.
+    source : ndarray, shape (n_sources, n_times)
+        Planted current per source, A·m.
+    data : ndarray, shape (n_channels, n_times)
+        MEG+EEG data (T and V), sensor noise included.
+    noise_cov : ndarray, shape (n_channels, n_channels)
+        Covariance of the added sensor noise, (channel unit)².
+    onsets : ndarray
+        Event onsets of the evoked patches, s.
+    events : tuple of ndarray
+        Per patch, the times of its evoked peaks or spikes (:attr:`PatchActivity.events`), s.
+    """
+
+    times: np.ndarray
+    source: np.ndarray
+    data: np.ndarray
+    noise_cov: np.ndarray
+    onsets: np.ndarray
+    events: tuple
+
+
+def simulate_recording(subject: VirtualSubject, duration=20.0, sfreq=250.0, isi=2.0,
+                       rng=0) -> Recording:
+    """A continuous MEG+EEG recording of every patch's activity (:func:`patch_activity`).
+
+    :math:`\\mathbf b(t) = G\\,\\mathbf j(t) + \\mathbf n(t)` with the single-trial sensor
+    noise of the subject (white, 20 fT and 0.2 µV); evoked patches respond to events every
+    ``isi`` s from t = 0.5 s.
+
+    Parameters
+    ----------
+    subject : VirtualSubject
+        Geometry, patches and forward.
+    duration : float
+        Length, s (> 0).
+    sfreq : float
+        Sampling rate, Hz (> 0; above twice the highest rhythm band edge).
+    isi : float
+        Interval between events of the evoked patches, s (> 0).
+    rng : numpy.random.Generator or int
+        Random draws (activities in patch order, then noise).
+
+    Returns
+    -------
+    Recording
+    """
+    rng = np.random.default_rng(rng)
+    T = float(check_positive("duration", duration, unit="s"))
+    fs = float(check_positive("sfreq", sfreq, unit="Hz"))
+    onsets = np.arange(0.5, T, float(check_positive("isi", isi, unit="s")))
+    t = np.arange(check_int("duration * sfreq", round(T * fs), 2)) / fs
+    acts = [patch_activity(p, t, onsets, rng=rng) for p in subject.patches]
+    P = len(acts)
+    onehot = (subject.labels[:, None] == np.arange(P)[None, :]).astype(float)
+    J = onehot @ np.array([a.current for a in acts]).reshape(P, t.size)
+    cov = subject.noise_cov
+    noise = _sensor_noise(cov, t.size, rng)
+    return Recording(times=t, source=J, data=subject.fwd.G @ J + noise, noise_cov=cov,
+                     onsets=onsets, events=tuple(a.events for a in acts))
 
 
 @dataclass(frozen=True, eq=False)

@@ -28,7 +28,14 @@ from scipy.signal import find_peaks
 
 from neurocourse import meg
 from neurocourse._validation import check_option, check_positive, check_range
-from neurocourse.subject import MODALITIES, Patch, recover, simulate_subject, virtual_subject
+from neurocourse.subject import (
+    MODALITIES,
+    Patch,
+    patch_activity,
+    recover,
+    simulate_subject,
+    virtual_subject,
+)
 
 __all__ = ["EventResolution", "PairResolution", "two_events", "two_sources"]
 
@@ -165,8 +172,7 @@ def two_events(delay, modality, *, u0=0.005, tolerance=0.007, rng=0) -> EventRes
     sub = virtual_subject((Patch("A", float(u0)),), n=_GRID)
     data = simulate_subject(sub, rng=rng)
     p = sub.patches[0]
-    second = np.outer(sub.labels == 0, p.moment * np.exp(
-        -((data.times - p.latency - dly) ** 2) / (2 * p.width**2)))
+    second = np.outer(sub.labels == 0, patch_activity(p, data.times, [dly]).current)
     both = replace(data, source=data.source + second, evoked=data.evoked + sub.fwd.G @ second)
     rec = recover(sub, both, modality)
     tc = np.abs(rec.time_course)
