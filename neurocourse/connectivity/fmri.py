@@ -16,7 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import toeplitz
 
-from neurocourse._validation import as_finite, check_option, check_positive
+from neurocourse._validation import (
+    as_finite,
+    check_int,
+    check_option,
+    check_positive,
+    check_range,
+)
 
 __all__ = [
     "PPIDesign",
@@ -42,15 +48,20 @@ def _timeseries(name, value, min_rows=3) -> np.ndarray:
     return arr
 
 
+def _confounds(confounds, n):
+    """Confound regressors as an (n, k) array, one row per scan."""
+    Cf = _timeseries("confounds", confounds)
+    if Cf.shape[0] != n:
+        raise ValueError(f"confounds must have {n} rows (one per scan), got {Cf.shape[0]}")
+    return Cf
+
+
 def _residualise(Y, confounds):
     """Residuals of Y after OLS on [1, confounds]."""
     n = Y.shape[0]
     X = np.ones((n, 1))
     if confounds is not None:
-        Cf = _timeseries("confounds", confounds)
-        if Cf.shape[0] != n:
-            raise ValueError(f"confounds must have {n} rows (one per scan), got {Cf.shape[0]}")
-        X = np.column_stack([X, Cf])
+        X = np.column_stack([X, _confounds(confounds, n)])
     beta, *_ = np.linalg.lstsq(X, Y, rcond=None)
     return Y - X @ beta
 
@@ -106,8 +117,6 @@ def fisher_z(r) -> np.ndarray:
     ----------
     Fisher (1915) Biometrika 10:507.
     """
-    from neurocourse._validation import check_range
-
     r = check_range("r", r, -1, 1, low_inclusive=False, high_inclusive=False)
     return np.arctanh(r)
 
@@ -237,8 +246,6 @@ def convolution_matrix(h, n_scans) -> np.ndarray:
     ndarray, shape (n_scans, n_scans)
         H, in the units of ``h``.
     """
-    from neurocourse._validation import check_int
-
     h = as_finite("h", h).ravel()
     n = check_int("n_scans", n_scans, 1)
     col = np.zeros(n)
@@ -372,9 +379,7 @@ def gppi_design(seed, conditions, h, lam=1.0, confounds=None) -> PPIDesign:
 
 def _finish(cols, names, confounds, n):
     if confounds is not None:
-        Cf = _timeseries("confounds", confounds)
-        if Cf.shape[0] != n:
-            raise ValueError(f"confounds must have {n} rows (one per scan), got {Cf.shape[0]}")
+        Cf = _confounds(confounds, n)
         cols += list(Cf.T)
         names += [f"confound_{i}" for i in range(Cf.shape[1])]
     cols.append(np.ones(n))

@@ -379,9 +379,7 @@ def wpli(sxy) -> np.ndarray:
     Vinck et al. (2011) NeuroImage 55:1548, eq. 8.
     """
     im = np.imag(_per_epoch("sxy", sxy))
-    num = np.abs(im.sum(axis=0))
-    den = np.abs(im).sum(axis=0)
-    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    return _wpli_from_sums(im.sum(axis=0), np.abs(im).sum(axis=0))
 
 
 def wpli2_debiased(sxy) -> np.ndarray:
@@ -406,7 +404,17 @@ def wpli2_debiased(sxy) -> np.ndarray:
     Vinck et al. (2011) NeuroImage 55:1548.
     """
     im = np.imag(_per_epoch("sxy", sxy))
-    s, sa, s2 = im.sum(axis=0), np.abs(im).sum(axis=0), (im**2).sum(axis=0)
+    return _wpli2_from_sums(im.sum(axis=0), np.abs(im).sum(axis=0), (im**2).sum(axis=0))
+
+
+def _wpli_from_sums(s, sa):
+    """wPLI from the epoch sums of Im S (``s``) and of |Im S| (``sa``); 0 where ``sa`` is 0."""
+    num = np.abs(s)
+    return np.divide(num, sa, out=np.zeros_like(num), where=sa > 0)
+
+
+def _wpli2_from_sums(s, sa, s2):
+    """Debiased wPLI² from the epoch sums of Im S, |Im S| and (Im S)²; 0 where undefined."""
     num, den = s**2 - s2, sa**2 - s2
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
@@ -548,11 +556,7 @@ def spectral_connectivity(data, sfreq, method="coh", mode="multitaper", fmin=Non
             if sign_sum is not None:
                 out["pli"][..., sl] = np.moveaxis(np.abs(sign_sum / n_e), 0, -1)
             if "wpli" in out:
-                num = np.abs(s)
-                out["wpli"][..., sl] = np.moveaxis(
-                    np.divide(num, sa, out=np.zeros_like(num), where=sa > 0), 0, -1)
+                out["wpli"][..., sl] = np.moveaxis(_wpli_from_sums(s, sa), 0, -1)
             if "wpli2_debiased" in out:
-                num, den = s**2 - s2, sa**2 - s2
-                out["wpli2_debiased"][..., sl] = np.moveaxis(
-                    np.divide(num, den, out=np.zeros_like(num), where=den > 0), 0, -1)
+                out["wpli2_debiased"][..., sl] = np.moveaxis(_wpli2_from_sums(s, sa, s2), 0, -1)
     return SpectralConnectivity(freqs=spec.freqs, values=out, n_epochs=n_e, n_tapers=n_k)

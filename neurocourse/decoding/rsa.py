@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-from neurocourse._validation import as_finite, check_option
+from neurocourse._validation import as_finite, check_int, check_option
 
 __all__ = [
     "compare_rdms",
@@ -47,8 +47,6 @@ def pair_contrasts(n_conditions) -> np.ndarray:
     ndarray, shape (n_pairs, K)
         The pair-contrast matrix C, dimensionless entries 1, -1 and 0; n_pairs = K(K - 1)/2.
     """
-    from neurocourse._validation import check_int
-
     K = check_int("n_conditions", n_conditions, 2)
     i, j = np.triu_indices(K, 1)
     C = np.zeros((i.size, K))
