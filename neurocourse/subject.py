@@ -479,8 +479,13 @@ def simulate_subject(subject: VirtualSubject, n_events=20, isi=12.0, tr=None, bo
     drive = np.column_stack([patch_activity(p, fine, onsets, rng=rng, with_current=False).drive
                              for p in subject.patches]).reshape(fine.size, P)
     coupling = np.array([p.bold_coupling for p in subject.patches], dtype=float)
-    res = bold.simulate_balloon(drive, dt)
-    b = 100.0 * acquired_bold(res.v, res.q, acquisition).reshape(fine.size, P) * coupling
+    # one balloon run per distinct drive (patches sharing the events share the haemodynamics);
+    # a 1-D run takes the balloon's fast scalar path
+    uniq, inv = np.unique(drive, axis=1, return_inverse=True)
+    runs = [bold.simulate_balloon(uniq[:, j], dt) for j in range(uniq.shape[1])]  # few drives
+    v = np.column_stack([r.v for r in runs])[:, np.ravel(inv)]
+    q = np.column_stack([r.q for r in runs])[:, np.ravel(inv)]
+    b = 100.0 * acquired_bold(v, q, acquisition) * coupling
     ft = design.frame_times(n_scans, tr)
     idx = np.rint(ft / dt).astype(int)
     Y = b[idx] @ onehot.T + sd * rng.standard_normal((n_scans, subject.labels.size))
