@@ -115,7 +115,19 @@ class BalloonResult:
 class BalloonSteadyState:
     """Fixed point of the balloon model under a constant neural input (see
     :func:`balloon_steady_state`). All quantities are dimensionless ratios to rest, except ``s``
-    (s^-1) and ``bold`` (fractional signal change)."""
+    (s^-1) and ``bold`` (fractional signal change).
+
+    Attributes
+    ----------
+    s : float or ndarray
+        Vasodilatory signal in s⁻¹ (0 at any fixed point).
+    f, v, q : float or ndarray
+        Inflow, venous volume and deoxyhaemoglobin content, each a dimensionless ratio to rest.
+    cmro2 : float or ndarray
+        Oxygen consumption, dimensionless ratio to rest.
+    bold : float or ndarray
+        BOLD signal change, a fraction of the resting signal.
+    """
 
     s: float | np.ndarray
     f: float | np.ndarray

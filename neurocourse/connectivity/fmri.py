@@ -291,7 +291,16 @@ def deconvolve(x, h, lam=1.0) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PPIDesign:
-    """A PPI design matrix and the names of its columns (constant last)."""
+    """A PPI design matrix and the names of its columns (constant last).
+
+    Attributes
+    ----------
+    X : ndarray, shape (n_scans, n_columns)
+        Regressors: seed and PPI columns in the units of the seed, task and constant columns
+        dimensionless, confounds in their own units.
+    names : tuple of str
+        Column names, in the order of the columns of ``X``.
+    """
 
     X: np.ndarray
     names: tuple

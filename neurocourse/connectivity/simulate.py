@@ -65,7 +65,8 @@ def narrowband_noise(shape, sfreq, freq, bandwidth, rng=None) -> np.ndarray:
 
     Returns
     -------
-    ndarray, shape ``shape`` (dimensionless, unit variance)
+    ndarray, shape ``shape``
+        Band-limited noise, dimensionless, of unit variance per sample in expectation.
     """
     sfreq = float(check_positive("sfreq", sfreq, unit="Hz"))
     freq = float(check_range("freq", freq, 0, sfreq / 2, low_inclusive=False, unit="Hz"))
@@ -197,6 +198,7 @@ def coupled_oscillators(n_epochs=60, n_times=500, sfreq=250.0, freq=10.0, bandwi
     Returns
     -------
     CoupledEpochs
+        Sensor data, sources and the planted coherency.
     """
     n_epochs = check_int("n_epochs", n_epochs, 1)
     n_times = check_int("n_times", n_times, 4)
@@ -316,6 +318,7 @@ def field_spread_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, bandwi
     Returns
     -------
     FieldSpreadEpochs
+        Sensor data (T), sensor geometry and the source's topography.
 
     References
     ----------
@@ -445,6 +448,7 @@ def source_leakage_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, band
     Returns
     -------
     SourceLeakageEpochs
+        Source estimates, the operators K and G, and the planted seed and partner.
 
     References
     ----------
@@ -480,7 +484,17 @@ def source_leakage_epochs(n_epochs=40, n_times=250, sfreq=250.0, freq=10.0, band
 
 @dataclass(frozen=True)
 class NetworkTimeseries:
-    """ROI time courses drawn from :math:`N(0, \\Theta^{-1})` with a planted precision Θ."""
+    """ROI time courses drawn from :math:`N(0, \\Theta^{-1})` with a planted precision Θ.
+
+    Attributes
+    ----------
+    ts : ndarray, shape (n_scans, n_rois)
+        Time courses, dimensionless (unit diagonal precision).
+    precision : ndarray, shape (n_rois, n_rois)
+        The planted Θ (tridiagonal), dimensionless.
+    partial : ndarray, shape (n_rois, n_rois)
+        The planted partial correlations, dimensionless, diagonal 1.
+    """
 
     ts: np.ndarray
     precision: np.ndarray
@@ -507,6 +521,7 @@ def chain_network(n_scans=400, n_rois=6, rho=0.4, rng=None) -> NetworkTimeseries
     Returns
     -------
     NetworkTimeseries
+        Time courses with the planted precision and partial correlations.
     """
     n_scans = check_int("n_scans", n_scans, 2)
     n = check_int("n_rois", n_rois, 2)
@@ -580,6 +595,7 @@ def ppi_experiment(n_scans=300, tr=2.0, gamma=0.5, coupling=0.3, task=0.5, desig
     Returns
     -------
     PPIExperiment
+        Seed and target BOLD series, the task variable and the planted interaction.
 
     References
     ----------

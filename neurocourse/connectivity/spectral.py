@@ -159,6 +159,7 @@ def epoch_spectra(data, sfreq, mode="multitaper", fmin=None, fmax=np.inf, bandwi
     Returns
     -------
     EpochSpectra
+        Frequencies (Hz) and tapered Fourier coefficients (data units).
 
     References
     ----------
@@ -433,6 +434,7 @@ class SpectralConnectivity:
         signal i as the seed and j as the target (:math:`S_{ij} = X_i\\bar X_j`), so ``"imcoh"``
         and ``"cohy"`` are antisymmetric / Hermitian and the others symmetric.
     n_epochs, n_tapers : int
+        Epochs averaged and tapers used.
     """
 
     freqs: np.ndarray
@@ -473,6 +475,7 @@ def spectral_connectivity(data, sfreq, method="coh", mode="multitaper", fmin=Non
     Returns
     -------
     SpectralConnectivity
+        Frequencies (Hz) and one dimensionless (n_signals, n_signals, n_freqs) array per method.
 
     Notes
     -----

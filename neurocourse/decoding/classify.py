@@ -191,7 +191,17 @@ def double_dipping_accuracy(X, y, runs, n_features, classifier="lda", scoring="a
 
 @dataclass(frozen=True)
 class PermutationResult:
-    """Observed score, its null distribution and the permutation p-value (C + 1)/(B + 1)."""
+    """Observed score, its null distribution and the permutation p-value (C + 1)/(B + 1).
+
+    Attributes
+    ----------
+    score : float
+        Observed leave-one-run-out score (fraction correct for ``"accuracy"``).
+    null : ndarray, shape (n_permutations,)
+        Scores with labels permuted within runs, in the same units as ``score``.
+    p_value : float
+        Permutation p-value, a probability in (0, 1].
+    """
 
     score: float
     null: np.ndarray

@@ -49,11 +49,15 @@ class DecodingData:
     Attributes
     ----------
     X : ndarray, shape (n_trials, n_voxels)
+        Trial patterns, in units of the trial noise standard deviation.
     y : ndarray, shape (n_trials,), int (0 / 1)
+        Class labels.
     runs : ndarray, shape (n_trials,), int
+        Run label of each trial.
     informative : ndarray of int
         Voxels whose class means differ (by ±effect/2 around the run offset).
     effect : float
+        The planted class-mean difference, in units of the noise standard deviation.
     """
 
     X: np.ndarray
@@ -88,6 +92,7 @@ def decoding_dataset(n_runs=6, n_trials=20, n_voxels=40, n_informative=5, effect
     Returns
     -------
     DecodingData
+        Trials, labels, runs and the planted informative voxels.
     """
     R = check_int("n_runs", n_runs, 2)
     T = check_int("n_trials", n_trials, 2)
@@ -151,6 +156,7 @@ def pattern_dataset(n_folds=8, n_conditions=6, n_voxels=50, sigma=1.0, patterns=
     Returns
     -------
     PatternData
+        Fold-wise data, the planted patterns and the true RDM.
     """
     M = check_int("n_folds", n_folds, 2)
     sigma = float(check_positive("sigma", sigma, allow_zero=True))
@@ -208,7 +214,9 @@ class EpochDecodingData:
     Attributes
     ----------
     epochs : ndarray, shape (n_trials, n_channels, n_times)
+        Epochs, in units of the (unit) noise standard deviation.
     y : ndarray, shape (n_trials,)
+        Class labels, 0 and 1 alternating.
     times : ndarray, shape (n_times,)
         s, relative to stimulus onset.
     window : tuple of float
@@ -249,6 +257,7 @@ def meg_decoding_epochs(n_trials=80, n_channels=10, sfreq=100.0, tmin=-0.1, tmax
     Returns
     -------
     EpochDecodingData
+        Epochs, labels, times (s) and the planted window.
     """
     n = check_int("n_trials", n_trials, 4)
     c = check_int("n_channels", n_channels, 1)
@@ -273,12 +282,15 @@ class SearchlightData:
     Attributes
     ----------
     X : ndarray, shape (n_trials, n_voxels)
+        Trial patterns, in units of the noise standard deviation.
     y : ndarray, shape (n_trials,)
+        Class labels, 0 and 1 alternating.
     positions : ndarray, shape (n_voxels, 3)
         Voxel centres in m.
     shape : tuple of int
         Grid shape; voxels are in C order.
     informative : ndarray of bool, shape (n_voxels,)
+        True inside the informative ball.
     voxel_size : float
         m.
     """
@@ -315,6 +327,7 @@ def searchlight_dataset(shape=(6, 6, 4), voxel_size=3e-3, center=(2, 2, 1), radi
     Returns
     -------
     SearchlightData
+        Trials, labels, voxel positions (m) and the planted informative ball.
     """
     shape = tuple(check_int("shape", s, 1) for s in shape)
     vs = float(check_positive("voxel_size", voxel_size, unit="m"))
