@@ -74,9 +74,10 @@ def seed_correlation(seed, Y, confounds=None) -> np.ndarray:
     seed : array_like, shape (n_scans,)
         Seed time course (any unit).
     Y : array_like, shape (n_scans, n_voxels)
-        Voxel time courses.
+        Voxel time courses, in any unit.
     confounds : array_like, shape (n_scans, n_confounds), optional
-        Nuisance regressors removed from seed and voxels alike (an intercept is always removed).
+        Nuisance regressors (any unit) removed from seed and voxels alike (an intercept is always
+        removed).
 
     Returns
     -------

@@ -41,7 +41,8 @@ def mixed_cross_spectrum(A, source_csd) -> np.ndarray:
     A : array_like, shape (n_signals, n_sources)
         Real mixing matrix (e.g. a lead field in T/(A·m), or a resolution matrix).
     source_csd : array_like, complex, shape (n_sources, n_sources)
-        Source cross-spectrum at one frequency (Hermitian), in source unit squared.
+        Source cross-spectrum at one frequency (Hermitian), in units of the source unit squared
+        (e.g. (A·m)² per frequency bin).
 
     Returns
     -------

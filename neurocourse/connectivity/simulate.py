@@ -186,7 +186,7 @@ def coupled_oscillators(n_epochs=60, n_times=500, sfreq=250.0, freq=10.0, bandwi
     lag : float
         Delay of b behind a in s (0 gives zero-lag coupling).
     coupling : float
-        κ in [0, 1], the coherence of the two sources.
+        κ in [0, 1], the coherence of the two sources (dimensionless).
     leakage : float
         Weight of a in sensor 2 (field spread), dimensionless.
     snr : float

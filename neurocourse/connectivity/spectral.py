@@ -74,7 +74,7 @@ def tapers(n_times, sfreq, mode="multitaper", bandwidth=None, low_bias=True):
     windows : ndarray, shape (n_tapers, n_times)
         Unit-energy tapers (dimensionless).
     weights : ndarray, shape (n_tapers,)
-        Taper weights :math:`w_k` (:math:`\\sqrt{\\lambda_k}` for DPSS).
+        Taper weights :math:`w_k`, dimensionless (:math:`\\sqrt{\\lambda_k}` for DPSS).
 
     References
     ----------

@@ -299,7 +299,7 @@ def sphere_neighbours(positions, radius) -> list:
     Returns
     -------
     list of ndarray
-        ``out[v]``: indices of the voxels v' with ``|r_v' - r_v| <= radius``.
+        ``out[v]``: indices (int, no unit) of the voxels v' with ``|r_v' - r_v| <= radius``.
     """
     from scipy.spatial import cKDTree
 
