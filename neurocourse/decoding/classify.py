@@ -158,16 +158,11 @@ def double_dipping_accuracy(X, y, runs, n_features, classifier="lda", scoring="a
 
     Parameters
     ----------
-    X : array_like, shape (n_trials, n_features)
-        Patterns (e.g. voxel betas), in any unit.
-    y : array_like, shape (n_trials,)
-        Class label of each trial (categories, no unit).
-    runs : array_like, shape (n_trials,)
-        Run label of each trial (categories, no unit).
-    classifier : {"lda", "logistic"} or sklearn estimator
-        A name for :func:`make_classifier`, or an estimator (cloned before fitting).
-    scoring : str
-        scikit-learn scorer name, as in :func:`cross_validated_accuracy`.
+    X, y, runs : array_like
+        Patterns, shape (n_trials, n_features), in any unit; class and run labels, shape
+        (n_trials,), categories with no unit. As in :func:`cross_validated_accuracy`.
+    classifier, scoring : str or sklearn estimator
+        As in :func:`cross_validated_accuracy`.
     n_features : int
         Voxels kept (largest ANOVA F over all trials).
 
@@ -214,16 +209,11 @@ def permutation_test(X, y, runs, classifier="lda", n_permutations=100, rng=0,
 
     Parameters
     ----------
-    X : array_like, shape (n_trials, n_features)
-        Patterns (e.g. voxel betas), in any unit.
-    y : array_like, shape (n_trials,)
-        Class label of each trial (categories, no unit).
-    runs : array_like, shape (n_trials,)
-        Run label of each trial (categories, no unit).
-    classifier : {"lda", "logistic"} or sklearn estimator
-        A name for :func:`make_classifier`, or an estimator (cloned before fitting).
-    scoring : str
-        scikit-learn scorer name, as in :func:`cross_validated_accuracy`.
+    X, y, runs : array_like
+        Patterns, shape (n_trials, n_features), in any unit; class and run labels, shape
+        (n_trials,), categories with no unit. As in :func:`cross_validated_accuracy`.
+    classifier, scoring : str or sklearn estimator
+        As in :func:`cross_validated_accuracy`.
     n_permutations : int
         Number of random relabellings B.
     rng : int or Generator
