@@ -10,6 +10,10 @@ numbers:
   function of the block length, drifts included.
 - :func:`event_design_efficiency`: efficiency of the main effect and of the differential contrast
   of a two-condition event-related design with null events (jitter).
+- The **virtual subject** of the capstone, re-exported from :mod:`neurocourse.subject` (a folded
+  cortex with patches seen by fMRI, MEG and EEG: :func:`virtual_subject`,
+  :func:`simulate_subject`, :func:`simulate_recording`, :func:`recover`, ...) and its resolution
+  tests from :mod:`neurocourse.subject_resolution` (:func:`two_sources`, :func:`two_events`).
 
 Signals are in percent signal change around a baseline of 100; times in s; frequencies in Hz.
 
@@ -31,13 +35,57 @@ import numpy as np
 
 from neurocourse import design as _design
 from neurocourse._validation import as_finite, check_int, check_option, check_positive, check_range
+from neurocourse.subject import (
+    ACTIVITIES,
+    MODALITIES,
+    SEQUENCES,
+    Acquisition,
+    Patch,
+    PatchActivity,
+    Recording,
+    Recovery,
+    SubjectData,
+    VirtualSubject,
+    acquired_bold,
+    patch_activity,
+    recover,
+    simulate_recording,
+    simulate_subject,
+    virtual_subject,
+)
+from neurocourse.subject_resolution import (
+    EventResolution,
+    PairResolution,
+    two_events,
+    two_sources,
+)
 
 __all__ = [
+    "ACTIVITIES",
     "CONTRASTS",
+    "MODALITIES",
+    "SEQUENCES",
+    "Acquisition",
+    "EventResolution",
+    "PairResolution",
+    "Patch",
+    "PatchActivity",
+    "Recording",
+    "Recovery",
     "SliceExperiment",
+    "SubjectData",
+    "VirtualSubject",
+    "acquired_bold",
     "block_design_efficiency",
     "event_design_efficiency",
+    "patch_activity",
+    "recover",
+    "simulate_recording",
+    "simulate_subject",
     "slice_experiment",
+    "two_events",
+    "two_sources",
+    "virtual_subject",
 ]
 
 #: Contrast names understood by :meth:`SliceExperiment.contrast_vector`.
@@ -143,7 +191,7 @@ def slice_experiment(shape=(32, 32), n_scans=160, tr=2.0, amplitude=1.0, sigma=1
     sigma : float, default 1.0
         Marginal noise standard deviation (percent signal change), >= 0.
     rho : float, default 0.4
-        AR(1) coefficient of the noise, in (-1, 1).
+        AR(1) coefficient of the noise (dimensionless), in (-1, 1).
     seed : int, default 0
         Random seed.
 
@@ -205,7 +253,7 @@ def block_design_efficiency(block_length, n_scans=200, tr=2.0, high_pass=0.01, r
         Cosine drift cut-off (Hz), > 0, as in nilearn (periods longer than 1/high_pass are
         modelled as drift).
     rho : float, default 0.0
-        AR(1) coefficient of the noise, in (-1, 1); 0 is white noise.
+        AR(1) coefficient of the noise (dimensionless), in (-1, 1); 0 is white noise.
 
     Returns
     -------
@@ -264,7 +312,7 @@ def event_design_efficiency(soa, p_null=0.0, n_scans=200, tr=2.0, seed=0, rho=0.
     seed : int, default 0
         Random seed of the sequence.
     rho : float, default 0.0
-        AR(1) coefficient of the noise, in (-1, 1); 0 is white noise.
+        AR(1) coefficient of the noise (dimensionless), in (-1, 1); 0 is white noise.
 
     Returns
     -------

@@ -95,7 +95,6 @@ KNOWN_GAPS: dict[str, set[str]] = {
         "neurocourse.meg.leadfield",
         "neurocourse.meg.mesh",
         "neurocourse.meg.sensors",
-        "neurocourse.simulate",
     },
 }
 

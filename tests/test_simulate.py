@@ -85,3 +85,22 @@ def test_true_effect_maps_follow_the_contrast():
     assert all(exp.true_effect(c).shape == exp.shape for c in CONTRASTS)
     with pytest.raises(ValueError, match="contrast must be one of"):
         exp.true_effect("C")
+
+
+def test_the_virtual_subject_is_reexported_without_a_cycle():
+    """neurocourse.simulate re-exports the subject (one object, not a copy), and a fresh
+    interpreter can import it first (no import cycle through neurocourse.subject)."""
+    import subprocess
+    import sys
+
+    from neurocourse import subject, subject_resolution
+
+    for name in subject.__all__:
+        assert getattr(sim, name) is getattr(subject, name)
+    for name in subject_resolution.__all__:
+        assert getattr(sim, name) is getattr(subject_resolution, name)
+    assert set(subject.__all__) <= set(sim.__all__)
+    out = subprocess.run([sys.executable, "-c", "import neurocourse.simulate as s; "
+                          "print(s.virtual_subject.__module__)"], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "neurocourse.subject"
