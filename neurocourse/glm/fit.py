@@ -11,9 +11,10 @@ nilearn ``nilearn/glm/first_level/first_level.py`` (``run_glm``) and ``nilearn/g
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
+import scipy.linalg.blas
 
 from neurocourse._validation import as_finite, check_option, check_range
 from neurocourse.glm.ar1 import AR1_CONVENTIONS, ar1_from_lag_sums, bin_ar1, first_row_weight
@@ -21,8 +22,14 @@ from neurocourse.glm.results import GLMResult
 
 __all__ = ["RankDeficientDesignWarning", "fit_glm"]
 
-# Voxels processed together when gathering per-voxel (p, p) covariances, to bound memory.
+# Voxels processed together when gathering per-voxel (r, r) matrices, to bound memory.
 _CHUNK = 8192
+# The second pass over Y (sums of squares about each voxel's mean) works on blocks of this many scans
+# and at most this many elements (2 MB), which stay in cache.
+_BLOCK_SCANS = 16
+_BLOCK_ELEMENTS = 2**18
+# X spans the constant when no entry of (I - UU')1 exceeds this (rounding leaves ~1e-15).
+_SPANS_CONSTANT = 1e-12
 
 
 class RankDeficientDesignWarning(UserWarning):
@@ -122,17 +129,35 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
             stacklevel=2,
         )
 
-    pinv_x = scipy.linalg.pinv(X)
-    beta_ols = pinv_x @ Y2
-    if not np.all(np.isfinite(beta_ols)):  # a NaN or inf in Y reaches beta: name it
+    lagged = noise_model == "ar1"
+    basis = _DesignBasis.of(X, lagged=lagged)
+    r = basis.u.shape[1]
+    # The one pass over Y that reads every sample, in one product: all linear moments at once,
+    # taken about each voxel's mean (d = y - mean): rows (NU)'d, U'd, the mean, m'd, (Km)'d.
+    z = basis.rows @ Y2
+    o = r if lagged else 0  # the rows of U'd start after (NU)'d
+    hw, w, shift = z[:o], z[o : o + r], z[o + r]
+    md = z[o + r + 1] if basis.m is not None else None
+    q0, q1 = _centred_lag_sums(Y2, shift, lagged=lagged)  # the second pass: sum d^2, sum d_t d_t+1
+    if not (np.all(np.isfinite(q0)) and np.all(np.isfinite(shift))):  # a NaN or inf in Y reaches them
         as_finite("Y", Y)
-        raise ValueError("Y must be finite and representable: X^+ Y overflows")
-    resid = X @ beta_ols
-    np.subtract(Y2, resid, out=resid)
-    ss0 = np.einsum("tv,tv->v", resid, resid)
+        raise ValueError("Y must be finite and representable: its sums of squares overflow")
+    beta_ols = basis.beta_map @ z[o : o + r + 1]  # V S^-1 (U'd + U'1 mean) = X^+ y
+
+    # OLS residuals r = (d - U w) + mean * m, with m = (I - UU')1 (zero when X spans the constant).
+    ss0 = q0 - np.einsum("iv,iv->v", w, w)  # r'r
+    r_first = (Y2[0] - shift) - basis.u[0] @ w  # residuals of the first and last scans
+    r_last = (Y2[-1] - shift) - basis.u[-1] @ w
+    if basis.m is not None:
+        ss0 += shift * (2.0 * md + basis.mm * shift)
+        r_first += basis.m[0] * shift
+        r_last += basis.m[-1] * shift
+        colsum = md + basis.mm * shift  # 1'r = m'y
+    else:
+        colsum = np.zeros(n_vox)
 
     if noise_model == "ols":
-        cov = (pinv_x @ pinv_x.T)[None]
+        cov = (basis.vsi @ basis.vsi.T)[None]
         dispersion = ss0 / (n - p)
         return GLMResult(
             beta=beta_ols[:, 0] if single else beta_ols,
@@ -142,27 +167,27 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
             ar1_convention=None,
             rho=np.float64(0.0) if single else np.zeros(n_vox),
             rho_estimate=np.float64(np.nan) if single else np.full(n_vox, np.nan),
-            residuals=resid[:, 0] if single else resid,
             design=X,
             _cov=cov,
             _labels=np.zeros(n_vox, dtype=np.intp),
             _beta_ols=beta_ols,
             _single=single,
+            _data=Y2,
             names=names,
         )
 
-    ss1 = np.einsum("tv,tv->v", resid[:-1], resid[1:])
-    # One stacked product gives X'r, the neighbour sums sum_t (x_{t-1} + x_{t+1}) r_t, and sum_t r_t.
-    neighbours = np.zeros_like(X)
-    neighbours[1:] += X[:-1]
-    neighbours[:-1] += X[1:]
-    g = np.vstack([X.T, neighbours.T, np.ones((1, n))]) @ resid
-    g0, g12, colsum = g[:p], g[p : 2 * p], g[2 * p]
+    # r'Kr = sum_t r_t r_{t+1}, K the symmetric lag-1 form, NU = (L + L')U = 2KU.
+    nu_r = basis.unu @ w
+    ss1 = q1 - np.einsum("iv,iv->v", w, hw) + 0.5 * np.einsum("iv,iv->v", w, nu_r)
+    np.subtract(hw, nu_r, out=nu_r)  # (NU)'r = (NU)'d - U'NU w (+ mean (NU)'m)
+    if basis.m is not None:
+        ss1 += shift * (2.0 * z[o + r + 2] - basis.num @ w + basis.mkm * shift)
+        _add_outer(nu_r, basis.num, shift)
 
     if rho is None:
         if bins is not None and (not isinstance(bins, int | np.integer) or bins < 1):
             raise ValueError(f"bins must be a positive integer or None, got {bins!r}")
-        rho_est = ar1_from_lag_sums(ss0, ss1, colsum, resid[0], resid[-1], n)
+        rho_est = ar1_from_lag_sums(ss0, ss1, colsum, r_first, r_last, n)
         rho_used = rho_est if bins is None else bin_ar1(rho_est, bins)
     else:
         rho_used = check_range("rho", rho, -1, 1, low_inclusive=False, high_inclusive=False)
@@ -170,18 +195,26 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
             raise ValueError(f"rho must be a scalar or have shape ({n_vox},), got {rho_used.shape}")
         rho_used = np.broadcast_to(rho_used, (n_vox,)).astype(float)
         rho_est = np.full(n_vox, np.nan)
+        bins = None
 
-    values, labels = np.unique(rho_used, return_inverse=True)
-    cov = _group_covariance(X, values, ar1_convention)
+    values, labels = _groups(rho_used, bins)
+    c_inv = _whitened_gram_inverse(basis, values, ar1_convention)
 
-    # X_w' W r and ||W r||^2 per voxel, from the sums (first-row weight a0: 1, sqrt(1-rho^2) or 0).
-    c0 = first_row_weight(rho_used, ar1_convention) ** 2 - 1.0
+    # U'W'W r = (1 + rho^2) U'r - rho (NU)'r - rho^2 u_last r_last + c0 u_0 r_0, with U'r = 0 and
+    # c0 = (first-row weight)^2 - 1; built in place in nu_r.
     rr = rho_used
-    b = g0 * (1.0 + rr**2) - rr * g12 + c0 * np.outer(X[0], resid[0]) - rr**2 * np.outer(X[-1], resid[-1])
-    wrr = ss0 * (1.0 + rr**2) - 2.0 * rr * ss1 + c0 * resid[0] ** 2 - rr**2 * resid[-1] ** 2
-    delta = _gather_matvec(cov, labels, b)
-    rss = wrr - np.einsum("iv,iv->v", b, delta)
-    beta = beta_ols + delta
+    c0 = first_row_weight(rr, ar1_convention) ** 2 - 1.0
+    b = nu_r
+    b *= -rr
+    _add_outer(b, basis.u[-1], -(rr**2) * r_last)
+    if ar1_convention != "nilearn":
+        _add_outer(b, basis.u[0], c0 * r_first)
+    wrr = ss0 * (1.0 + rr**2) - 2.0 * rr * ss1 + c0 * r_first**2 - rr**2 * r_last**2  # ||W r||^2
+    delta, b_delta = _grouped_solve(c_inv, labels, b, work=z)  # C(rho)^-1 U'W'W r; z is spent
+    rss = wrr - b_delta
+    beta = basis.vsi @ delta
+    beta += beta_ols  # beta_OLS + X_w^+ W r = V S^-1 (U'y + C^-1 U'W'W r)
+    cov = basis.vsi @ c_inv @ basis.vsi.T  # (X_w'X_w)^+ per rho group
 
     n_eff = n - 1 if ar1_convention == "cochrane-orcutt" else n
     dof = n_eff - rank
@@ -194,12 +227,12 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
         ar1_convention=ar1_convention,
         rho=rho_used[0] if single else rho_used,
         rho_estimate=rho_est[0] if single else rho_est,
-        residuals=resid[:, 0] if single else resid,
         design=X,
         _cov=cov,
-        _labels=labels.ravel(),
+        _labels=labels,
         _beta_ols=beta_ols,
         _single=single,
+        _data=Y2,
         names=names,
     )
 
@@ -218,28 +251,163 @@ def _rank(X):
     return int(np.linalg.matrix_rank(X, tol=np.abs(X).sum() * np.finfo(np.float64).eps))
 
 
-def _group_covariance(X, values, convention):
-    """(X_w' X_w)^+ = pinv(X_w) pinv(X_w)' for each distinct rho (nilearn's ``normalized_cov_beta``)."""
-    n, p = X.shape
-    out = np.empty((values.size, p, p))
-    rcond = max(n, p) * np.finfo(np.float64).eps  # scipy.linalg.pinv's default, as nilearn uses
-    step = max(1, 2**22 // (n * p))  # groups per batch, bounding the batch to ~32 MB
-    for start in range(0, values.size, step):
-        r = values[start : start + step, None, None]
-        xw = np.broadcast_to(X, (r.shape[0], n, p)).copy()
-        xw[:, 1:] -= r * X[None, :-1]
-        xw[:, :1] *= first_row_weight(r, convention)
-        if convention == "cochrane-orcutt":
-            xw = xw[:, 1:]
-        pw = np.linalg.pinv(xw, rcond=rcond)
-        out[start : start + step] = pw @ np.swapaxes(pw, 1, 2)
+@dataclass(frozen=True)
+class _DesignBasis:
+    """Everything the moment form of the fit needs from the design X (n, p), computed once per fit.
+
+    ``u`` (n, r) is an orthonormal basis of the column space of X from its SVD (singular values
+    below scipy.linalg.pinv's cut-off max(n, p) eps s_max dropped) and ``vsi`` = V S^-1 (p, r), so
+    that X^+ = vsi u'. ``m`` = (I - u u') 1 is the part of the constant X does not span (None when X
+    spans it, the usual case), K the symmetric lag-1 form (x'Ky = sum_t x_t y_{t+1}) and
+    NU = (L + L')U = 2KU the neighbour sums of the basis. ``rows`` stacks the functionals applied to
+    Y in one product, each centred (d = y - mean): for AR(1) (NU)'d (r rows), then U'd (r rows), the
+    mean, and m'd, (Km)'d when m is not None; for OLS the same without (NU)'d. Zero rows pad the
+    stack to a multiple of 4 rows, which OpenBLAS multiplies markedly faster than 4k - 1 or 4k - 2.
+    """
+
+    u: np.ndarray
+    vsi: np.ndarray
+    beta_map: np.ndarray  # (p, r + 1): X^+ y from [U'd; mean]
+    rows: np.ndarray
+    m: np.ndarray | None
+    mm: float = 0.0  # m'm
+    unu: np.ndarray | None = None  # U'NU, symmetric
+    num: np.ndarray | None = None  # (NU)'m
+    mkm: float = 0.0  # m'Km
+
+    @classmethod
+    def of(cls, X, lagged):
+        n, p = X.shape
+        u, s, vt = np.linalg.svd(X, full_matrices=False)
+        keep = s > max(n, p) * np.finfo(np.float64).eps * s[0]  # scipy.linalg.pinv's default cut-off
+        u, s, vt = u[:, keep], s[keep], vt[keep]
+        vsi = vt.T / s
+        one = np.ones(n)
+        u1 = u.T @ one
+        m = one - u @ u1
+        if np.max(np.abs(m)) <= _SPANS_CONSTANT:
+            m = None
+        centred = [u.T]  # functionals of d = y - mean: each row minus its mean
+        extra = {}
+        if lagged:
+            nu = _neighbour_sums(u)
+            unu = u.T @ nu
+            centred.insert(0, nu.T)
+            extra["unu"] = 0.5 * (unu + unu.T)
+        tail = []
+        if m is not None:
+            km = 0.5 * _neighbour_sums(m)
+            tail = [m[None], km[None]]
+            if lagged:
+                extra["num"] = nu.T @ m
+                extra["mkm"] = float(m @ km)
+        rows = np.vstack([*centred, one[None] / n, *tail])
+        lin = np.arange(rows.shape[0]) != rows.shape[0] - len(tail) - 1  # every row but the mean's
+        rows[lin] -= rows[lin].mean(axis=1, keepdims=True)
+        rows = np.vstack([rows, np.zeros((-rows.shape[0] % 4, n))])
+        return cls(u=u, vsi=vsi, beta_map=np.column_stack([vsi, vsi @ u1]), rows=rows, m=m,
+                   mm=0.0 if m is None else float(m @ m), **extra)  # fmt: skip
+
+
+def _neighbour_sums(a):
+    """(L + L') a: row t is a_{t-1} + a_{t+1} (missing neighbours at the ends count as zero)."""
+    out = np.zeros_like(a)
+    out[1:] += a[:-1]
+    out[:-1] += a[1:]
     return out
 
 
-def _gather_matvec(mats, labels, b):
-    """Column v of the result is mats[labels[v]] @ b[:, v], in voxel chunks to bound memory."""
-    out = np.empty_like(b)
-    for start in range(0, b.shape[1], _CHUNK):
-        sl = slice(start, start + _CHUNK)
-        out[:, sl] = (mats[labels[sl]] @ b[:, sl].T[:, :, None])[..., 0].T
-    return out
+def _centred_lag_sums(Y, shift, lagged):
+    """sum_t d_t^2 and sum_t d_t d_{t+1} per voxel, d = Y - shift, in cache-sized blocks of Y (never a copy)."""
+    n, v = Y.shape
+    q0 = np.zeros(v)
+    q1 = np.zeros(v) if lagged else None
+    cols = min(v, max(1, _BLOCK_ELEMENTS // (_BLOCK_SCANS + 1)))
+    buf = np.empty((_BLOCK_SCANS + 1, cols))
+    part = np.empty(cols)
+    for c_start in range(0, v, cols):  # voxel blocks: bounded temporaries, vectorised inside
+        cs = slice(c_start, min(c_start + cols, v))
+        w = cs.stop - cs.start
+        for t_start in range(0, n, _BLOCK_SCANS):  # scan blocks, overlapping by one scan for the lag
+            t_stop = min(t_start + _BLOCK_SCANS + 1, n)
+            k = min(_BLOCK_SCANS, n - t_start)
+            d = buf[: t_stop - t_start, :w]
+            np.subtract(Y[t_start:t_stop, cs], shift[cs], out=d)
+            np.einsum("tv,tv->v", d[:k], d[:k], out=part[:w])
+            q0[cs] += part[:w]
+            if lagged and t_stop - t_start > 1:
+                np.einsum("tv,tv->v", d[:-1], d[1:], out=part[:w])
+                q1[cs] += part[:w]
+    return q0, q1
+
+
+def _groups(rho, bins):
+    """Distinct values of rho and each voxel's index into them; O(n_voxels) for binned rho."""
+    if bins is not None:
+        key = np.rint(rho * bins)
+        lo, hi = key.min(), key.max()
+        if hi - lo <= 4 * bins:  # binned estimates: a bin count instead of a sort
+            key = (key - lo).astype(np.intp)
+            present = np.bincount(key, minlength=int(hi - lo) + 1) > 0
+            index = np.cumsum(present) - 1
+            return (np.flatnonzero(present) + lo) / bins, index[key]
+    values, labels = np.unique(rho, return_inverse=True)
+    return values, labels.ravel()
+
+
+def _whitened_gram_inverse(basis, values, convention):
+    """C(rho)^-1 = (U'W'WU)^-1 for each rho, (n_groups, r, r); W'W is tridiagonal with corners.
+
+    U'W'WU = (1 + rho^2) I - rho U'NU - rho^2 u_last u_last' + c0 u_0 u_0' (c0 = first-row weight^2 - 1)
+    is well conditioned for |rho| < 1 whatever the conditioning of X, which enters only through V S^-1.
+    """
+    r = basis.u.shape[1]
+    rho = values[:, None, None]
+    c0 = first_row_weight(rho, convention) ** 2 - 1.0
+    u0, ul = basis.u[0], basis.u[-1]
+    gram = (1.0 + rho**2) * np.eye(r) - rho * basis.unu - rho**2 * np.outer(ul, ul) + c0 * np.outer(u0, u0)
+    inv = np.linalg.inv(gram)
+    return 0.5 * (inv + np.swapaxes(inv, 1, 2))
+
+
+def _add_outer(a, x, y):
+    """a += outer(x, y) in place, for a C-contiguous (len(x), len(y)) array (BLAS rank-1 update, no temporary)."""
+    out = scipy.linalg.blas.dger(1.0, np.ascontiguousarray(y, dtype=float), np.ascontiguousarray(x, dtype=float),
+                                 a=a.T, overwrite_a=True)  # fmt: skip
+    if not np.shares_memory(out, a):
+        a[...] = out.T
+
+
+def _grouped_solve(mats, labels, b, work):
+    """delta[:, v] = mats[labels[v]] @ b[:, v] and b[:, v] . delta[:, v]; b is overwritten with delta.
+
+    ``work`` is scratch space of at least 2 * b.shape[0] rows and b.shape[1] columns (a fresh array of
+    that size costs page faults comparable to the products themselves).
+
+    One matrix product per group on the voxels sorted by group (a few hundred groups at most for binned
+    rho); batched per voxel, in chunks, when the groups are many (unbinned or given rho).
+    """
+    if mats.shape[0] == 1:
+        delta = mats[0] @ b
+        return delta, np.einsum("iv,iv->v", b, delta)
+    if mats.shape[0] > max(64, b.shape[1] // 64):
+        delta = np.empty_like(b)
+        for start in range(0, b.shape[1], _CHUNK):
+            sl = slice(start, start + _CHUNK)
+            delta[:, sl] = (mats[labels[sl]] @ b[:, sl].T[:, :, None])[..., 0].T
+        return delta, np.einsum("iv,iv->v", b, delta)
+    small = labels.astype(np.int16) if mats.shape[0] < 2**15 else labels  # int16 keys: a radix sort
+    order = np.argsort(small, kind="stable")
+    ends = np.cumsum(np.bincount(labels, minlength=mats.shape[0]))
+    k = b.shape[0]
+    sorted_b = np.take(b, order, axis=1, out=work[:k])
+    sorted_delta = work[k : 2 * k]
+    start = 0
+    for k, end in enumerate(ends):  # loop over rho groups, not voxels
+        if end > start:
+            np.matmul(mats[k], sorted_b[:, start:end], out=sorted_delta[:, start:end])
+        start = end
+    b_delta = np.empty(b.shape[1])
+    b_delta[order] = np.einsum("iv,iv->v", sorted_b, sorted_delta)
+    b[:, order] = sorted_delta
+    return b, b_delta

@@ -104,9 +104,6 @@ class GLMResult:
         AR(1) coefficient used to whiten each voxel (after binning, if any); 0 for OLS.
     rho_estimate : float or ndarray, shape (n_voxels,)
         Unbinned Yule-Walker estimate from the OLS residuals (NaN when ``rho`` was given or for OLS).
-    residuals : ndarray, shape (n_scans,) or (n_scans, n_voxels)
-        OLS residuals :math:`y - X\\hat\\beta_{OLS}` (units of Y). For the AR(1) model, see
-        :meth:`whitened_residuals`.
     design : ndarray, shape (n_scans, n_regressors)
         The design matrix X that was fitted.
     names : tuple of str or None
@@ -122,13 +119,25 @@ class GLMResult:
     ar1_convention: str | None
     rho: np.ndarray
     rho_estimate: np.ndarray
-    residuals: np.ndarray
     design: np.ndarray
     _cov: np.ndarray = field(repr=False)  # (n_groups, p, p) unscaled covariance per rho group
     _labels: np.ndarray = field(repr=False)  # (n_voxels,) group index of each voxel
     _beta_ols: np.ndarray = field(repr=False)  # (p, n_voxels)
     _single: bool = field(repr=False)  # True when Y was 1-D
+    _data: np.ndarray = field(repr=False)  # (n_scans, n_voxels): the fitted Y, referenced, not copied
     names: tuple | None = None
+
+    @cached_property
+    def residuals(self):
+        """OLS residuals :math:`y - X\\hat\\beta_{OLS}` (units of Y), shape (n_scans,) or (n_scans, n_voxels).
+
+        Computed on first access from the fitted data, which the result references rather than
+        copies (the fit itself never forms them: its memory stays O(n_regressors^2 n_voxels) beyond
+        Y), so modify Y after the fit and these change. For the AR(1) model see
+        :meth:`whitened_residuals`.
+        """
+        resid = self._data - self.design @ self._beta_ols
+        return resid[:, 0] if self._single else resid
 
     def contrast(self, c) -> ContrastResult:
         """Test a contrast of the parameters, as ``nilearn.glm.compute_contrast`` does.
@@ -214,13 +223,12 @@ class GLMResult:
         -------
         ndarray, shape (n_scans,) or (n_scans, n_voxels)
         """
-        resid = self.residuals.reshape(self.residuals.shape[0], -1)
         if self.noise_model == "ols":
             return self.residuals.copy()
-        delta = self.beta.reshape(self.beta.shape[0], -1) - self._beta_ols
+        # W y - W X beta = W (y - X beta): whitening is linear.
+        resid = self._data - self.design @ self.beta.reshape(self.beta.shape[0], -1)
         rho = np.broadcast_to(np.atleast_1d(self.rho), (resid.shape[1],))
-        # W r - W X delta = W (r - X delta): whitening is linear.
-        out = whiten_ar1(resid - self.design @ delta, rho, convention=self.ar1_convention)
+        out = whiten_ar1(resid, rho, convention=self.ar1_convention)
         return out[:, 0] if self._single else out
 
     def _squeeze(self, a):
