@@ -249,6 +249,12 @@ class VirtualSubject:
     fwd: object
     noise_cov: np.ndarray
 
+    @property
+    def membership(self) -> np.ndarray:
+        """(n_sources, n_patches) 0/1 matrix: 1 where a source belongs to a patch
+        (dimensionless)."""
+        return (self.labels[:, None] == np.arange(len(self.patches))[None, :]).astype(float)
+
     def centroid(self, k) -> np.ndarray:
         """Mean position of patch ``k`` in m."""
         return self.source_rr[self.labels == k].mean(axis=0)
@@ -465,7 +471,7 @@ def simulate_subject(subject: VirtualSubject, n_events=20, isi=12.0, tr=None, bo
         else:
             run = epoch[0] + np.arange(ne * t.size) / fs
             wave[k] = patch_activity(p, run, rng=rng).current.reshape(ne, t.size).mean(axis=0)
-    onehot = (subject.labels[:, None] == np.arange(P)[None, :]).astype(float)
+    onehot = subject.membership
     J = onehot @ wave
     cov = subject.noise_cov / ne
     noise = _sensor_noise(cov, t.size, rng)
@@ -553,7 +559,7 @@ def simulate_recording(subject: VirtualSubject, duration=20.0, sfreq=250.0, isi=
     t = np.arange(check_int("duration * sfreq", round(T * fs), 2)) / fs
     acts = [patch_activity(p, t, onsets, rng=rng) for p in subject.patches]
     P = len(acts)
-    onehot = (subject.labels[:, None] == np.arange(P)[None, :]).astype(float)
+    onehot = subject.membership
     J = onehot @ np.array([a.current for a in acts]).reshape(P, t.size)
     cov = subject.noise_cov
     noise = _sensor_noise(cov, t.size, rng)

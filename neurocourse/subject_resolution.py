@@ -42,6 +42,16 @@ __all__ = ["EventResolution", "PairResolution", "two_events", "two_sources"]
 _GRID = (41, 5)
 
 
+def _two_peaks(x, y, truth, tol):
+    """The two largest local maxima of ``y(x)`` (ends included), sorted by ``x``; the distance
+    from each ``truth`` to the nearest of them; and whether both are within ``tol`` (x units)."""
+    idx, _ = find_peaks(np.r_[-np.inf, y, -np.inf])
+    idx = idx - 1
+    peaks = np.sort(x[idx[np.argsort(y[idx])[::-1][:2]]])
+    err = np.min(np.abs(truth[:, None] - peaks[None, :]), axis=1)
+    return peaks, err, bool(np.all(err <= tol)) and peaks.size == 2
+
+
 @dataclass(frozen=True, eq=False)
 class PairResolution:
     """Whether a modality separates two planted patches.
@@ -105,14 +115,9 @@ def two_sources(separation, modality, *, u0=0.005, tolerance=0.003, rng=0) -> Pa
     pu = cx.u.reshape(_GRID)[:, 0]
     # snap the planted centres to the grid line, as virtual_subject does
     u_true = pu[np.argmin(np.abs(pu[:, None] - u[None, :]), axis=0)]
-    idx, _ = find_peaks(np.r_[-np.inf, prof, -np.inf])
-    idx = idx - 1
-    top = idx[np.argsort(prof[idx])[::-1][:2]]
-    peaks = np.sort(pu[top])
-    err = np.min(np.abs(u_true[:, None] - peaks[None, :]), axis=1)
+    peaks, err, ok = _two_peaks(pu, prof, u_true, tol)
     return PairResolution(modality=modality, separation=sep, peaks=peaks, errors=err,
-                          resolved=bool(np.all(err <= tol)) and peaks.size == 2,
-                          profile_u=pu, profile=prof)
+                          resolved=ok, profile_u=pu, profile=prof)
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,11 +181,6 @@ def two_events(delay, modality, *, u0=0.005, tolerance=0.007, rng=0) -> EventRes
     both = replace(data, source=data.source + second, evoked=data.evoked + sub.fwd.G @ second)
     rec = recover(sub, both, modality)
     tc = np.abs(rec.time_course)
-    idx, _ = find_peaks(np.r_[-np.inf, tc, -np.inf])
-    idx = idx - 1
-    peaks = np.sort(data.times[idx[np.argsort(tc[idx])[::-1][:2]]])
-    lat = np.array([p.latency, p.latency + dly])
-    err = np.min(np.abs(lat[:, None] - peaks[None, :]), axis=1)
-    return EventResolution(modality=modality, delay=dly, peaks=peaks, errors=err,
-                           resolved=bool(np.all(err <= tol)) and peaks.size == 2,
+    peaks, err, ok = _two_peaks(data.times, tc, np.array([p.latency, p.latency + dly]), tol)
+    return EventResolution(modality=modality, delay=dly, peaks=peaks, errors=err, resolved=ok,
                            times=data.times, time_course=rec.time_course)
