@@ -3,6 +3,7 @@
 import importlib.util
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +46,7 @@ def test_run_stages_runs_every_stage_and_fails_if_any_failed(tmp_path):
     assert "make test FAILED: bad" in out.stdout
 
 
-def test_book_watchdog_kills_a_hung_chapters_kernel_then_the_build(monkeypatch):
+def test_book_watchdog_kills_a_hung_chapters_kernel_then_the_build(monkeypatch, capsys):
     """The watchdog's decisions on a fake clock and fake processes (no kernel, no wall time)."""
     bb = _load("build_book")
     now = [1000.0]
@@ -55,16 +56,35 @@ def test_book_watchdog_kills_a_hung_chapters_kernel_then_the_build(monkeypatch):
     class Kernel:
         pid = 4242
 
-    killed = []
+        def cpu_times(self):
+            return types.SimpleNamespace(user=1.5, system=0.5)
+
+        def status(self):
+            return "sleeping"
+
+        def num_threads(self):
+            return 9
+
+    killed, signalled = [], []
     monkeypatch.setattr(bb, "_kernels", lambda pid: [Kernel()])
     monkeypatch.setattr(bb, "_kill_group", lambda pid, sig=9: killed.append((pid, int(sig))))
+    monkeypatch.setattr(bb.os, "kill", lambda pid, sig: signalled.append((pid, int(sig))))
 
     class Build:
         pid = 77
 
-    a = bb.Attempt([], chapter_limit=240.0, stall_grace=60.0)
+    a = bb.Attempt([], chapter_limit=240.0, stall_grace=60.0, slow=75.0)
     a._read(iter([f"{bb.ROOT}/book/glm.md: Executing notebook using local CWD [mystnb]\n"]))
-    now[0] += 239.0
+    now[0] += 74.0
+    a._watch(Build())
+    assert signalled == [] and killed == []
+    now[0] += 2.0
+    a._watch(Build())  # slow: one diagnostic (SIGUSR1 to the build, for tools/jb_launch.py), nothing stopped
+    a._watch(Build())
+    assert signalled == [(77, int(bb.signal.SIGUSR1))] and killed == []
+    out = capsys.readouterr().out
+    assert "SLOW: book/glm has executed for 76 s" in out and "status sleeping, CPU 2.0 s, 9 threads" in out
+    now[0] += 163.0
     a._watch(Build())
     assert killed == [] and a.watchdog_fired == []  # within the limit: nothing happens
     now[0] += 2.0
@@ -90,3 +110,24 @@ def test_book_log_parsing_times_chapters_and_drops_kernel_noise(capsys):
     assert "TCP without encryption" not in out and "KeyboardInterrupt" not in out
     assert a.times["/repo/book/glm"] == 12.5 and a.failed == {"/repo/book/mri": "DeadKernelError"}
     assert a.transient  # a dead kernel is the one failure worth a retry
+
+
+def test_book_launcher_prints_where_the_build_waits(capsys):
+    """The SIGUSR1 handler of tools/jb_launch.py names the pending coroutine and every thread's stack."""
+    import asyncio
+
+    launch = _load("jb_launch")
+
+    async def wait_for_kernel_reply():
+        await asyncio.sleep(3600)
+
+    async def main():
+        task = asyncio.ensure_future(wait_for_kernel_reply())
+        await asyncio.sleep(0)
+        launch._dump(None, None)
+        task.cancel()
+
+    asyncio.run(main())
+    out = capsys.readouterr().out
+    assert "pending asyncio tasks" in out and "wait_for_kernel_reply" in out
+    assert "thread stacks" in out and "test_book_launcher_prints_where_the_build_waits" in out

@@ -13,6 +13,10 @@
   process group (jupyter_client starts each kernel in its own session, so killing the build alone
   would leave it running), which makes the chapter fail loudly with a ``DeadKernelError``. If the
   build still makes no progress, the whole build is killed and reported;
+- logs a diagnostic for a chapter that runs longer than ``SLOW_CHAPTER`` (75 s; every chapter takes
+  under 30 s): its kernels' state and CPU time, and, through ``tools/jb_launch.py``, the build's
+  pending asyncio tasks and thread stacks, so a slow kernel start, reply or shutdown shows where it
+  waits. Nothing is stopped at that point;
 - retries the build once, and only once, when it failed for a known transient reason (a kernel that
   died or did not start, a port already in use, or a hang the watchdog broke). Chapters that executed
   in the first attempt are reused from the execution cache, so only the failed ones run again.
@@ -49,6 +53,8 @@ START = re.compile(r"^(?P<doc>\S+?)(?::\d+)?: Executing notebook using")
 DONE = re.compile(r"^(?P<doc>\S+?)(?::\d+)?: Executed notebook in (?P<sec>[\d.]+) seconds")
 FAILED = re.compile(r"^(?P<doc>\S+?)(?::\d+)?: (?:WARNING: )?Executing notebook failed: (?P<err>\w+)")
 # Failures worth exactly one more attempt: the kernel, not the chapter, went wrong.
+# A chapter running longer than this (s) gets a diagnostic in the log (it is not stopped).
+SLOW_CHAPTER = 75.0
 TRANSIENT = re.compile(
     r"DeadKernelError|Kernel died before replying to kernel_info|Kernel didn't respond in \d+ seconds"
     r"|Address already in use|ZMQError"
@@ -97,10 +103,12 @@ def _kill_group(pid: int, sig: int = signal.SIGKILL) -> None:
 class Attempt:
     """One run of ``jupyter-book build`` under the watchdog."""
 
-    def __init__(self, args: list[str], chapter_limit: float, stall_grace: float):
+    def __init__(self, args: list[str], chapter_limit: float, stall_grace: float, slow: float = SLOW_CHAPTER):
         self.args = args
         self.chapter_limit = chapter_limit
         self.stall_grace = stall_grace
+        self.slow = slow
+        self.diagnosed: set[str] = set()
         self.times: dict[str, float] = {}
         self.failed: dict[str, str] = {}
         self.current: tuple[str, float] | None = None
@@ -137,8 +145,9 @@ class Attempt:
     def run(self) -> int:
         env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-        cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", ".", *self.args]
-        print(f"[book] {' '.join(cmd[1:])}", flush=True)
+        # jupyter-book, through a launcher that prints where nbclient waits when sent SIGUSR1
+        cmd = [sys.executable, str(Path(__file__).with_name("jb_launch.py")), "build", ".", *self.args]
+        print(f"[book] jupyter-book {' '.join(cmd[2:])}", flush=True)
         proc = subprocess.Popen(
             cmd,
             cwd=ROOT,
@@ -174,6 +183,9 @@ class Attempt:
         if current is None:
             return
         doc, started = current
+        if now - started > self.slow and doc not in self.diagnosed:
+            self.diagnosed.add(doc)
+            self._diagnose(proc, doc, now - started)
         if killed_at is None and now - started > self.chapter_limit:
             kernels = _kernels(proc.pid)
             msg = (
@@ -196,6 +208,27 @@ class Attempt:
             _kill_group(proc.pid, signal.SIGTERM)
             time.sleep(5)
             _kill_group(proc.pid, signal.SIGKILL)
+
+    def _diagnose(self, proc: subprocess.Popen, doc: str, elapsed: float) -> None:
+        """Log a slow chapter's kernels (state, CPU time) and where the build process waits; change nothing."""
+        lines = [f"[book] SLOW: {doc} has executed for {elapsed:.0f} s (every chapter normally takes < 30 s)"]
+        kernels = _kernels(proc.pid)
+        for k in kernels:
+            try:
+                cpu = k.cpu_times()
+                lines.append(
+                    f"[book]   kernel pid {k.pid}: status {k.status()}, CPU {cpu.user + cpu.system:.1f} s,"
+                    f" {k.num_threads()} threads"
+                )
+            except psutil.Error as err:
+                lines.append(f"[book]   kernel pid {k.pid}: {err}")
+        if not kernels:
+            lines.append("[book]   no kernel process is running")
+        print("\n" + "\n".join(lines), flush=True)
+        try:
+            os.kill(proc.pid, signal.SIGUSR1)  # tools/jb_launch.py prints its asyncio tasks and thread stacks
+        except ProcessLookupError:
+            pass
 
 
 def _report(attempts: list[Attempt], rc: int, out_dir: Path) -> None:
