@@ -7,10 +7,11 @@ Two sensor sets, the same 5 000 random sources (15 000 free-orientation columns)
 * **Vectorview helmet**: 306 channels with MNE's accurate coil integration (3 264 points);
   neurocourse ``sensor_lead_field``.
 
-The three timings are interleaved run by run. MNE is timed twice: end to end with ``make_forward_solution`` (a prepared discrete source space,
+MNE is timed twice: end to end with ``make_forward_solution`` (a prepared discrete source space,
 ``make_sphere_model(r0=center, head_radius=None)``, the ``Info`` built outside the timing; inside
 it MNE still reads its small ``coil_def.dat``), and its kernel alone, ``_do_sphere_field`` on
-coils prepared outside the timing. neurocourse is timed on the public functions, input validation
+coils prepared outside the timing. The three timings are interleaved run by run, so that they
+see the same load. neurocourse is timed on the public functions, input validation
 and the integration matrix included. The script prints the medians of ``--repeats`` runs, the
 ratios, the largest difference relative to each row's largest entry (goal: ≥ 10× faster than
 ``make_forward_solution`` at ≤ 1e-10), the BLAS thread count and the load average.

@@ -30,7 +30,8 @@ def centred_geometry(model: ShellModel, r_sources, r_electrodes):
     Returns
     -------
     src, el : ndarray
-        Positions relative to ``model.center``, shapes (n_sources, 3) and (n_electrodes, 3).
+        Positions relative to ``model.center`` in m, shapes (n_sources, 3) and
+        (n_electrodes, 3).
 
     Raises
     ------

@@ -76,9 +76,10 @@ def column_rdm_mag(G, G_ref):
     Returns
     -------
     rdm : ndarray, shape (n_columns,)
-        :math:`\\|g/\\|g\\| - a/\\|a\\|\\|`, in [0, 2].
+        :math:`\\|g/\\|g\\| - a/\\|a\\|\\|`, dimensionless, in [0, 2].
     mag : ndarray, shape (n_columns,)
-        :math:`\\|g\\|/\\|a\\|`. Columns that are zero in both give RDM 0 and MAG 1; a column
+        :math:`\\|g\\|/\\|a\\|`, a dimensionless ratio. Columns that are zero in both give RDM 0
+        and MAG 1; a column
         zero in only one gives NaN (RDM) and 0 or inf (MAG).
 
     References
@@ -214,7 +215,7 @@ def skull_smearing(ratios, depth=0.02, radii=DEFAULT_RADII, sigma_brain=0.33, q=
     Parameters
     ----------
     ratios : array_like
-        :math:`\\sigma_{brain}/\\sigma_{skull}`, each > 0 (1 = no skull contrast).
+        :math:`\\sigma_{brain}/\\sigma_{skull}`, dimensionless, each > 0 (1 = no skull contrast).
     depth : float, default 0.02
         Dipole depth below the scalp in m (inside the brain shell).
     radii : tuple, default (0.081, 0.085, 0.088)
@@ -319,13 +320,13 @@ def conductivity_error(true_ratio, assumed_ratios, r_sources, normals, *, meg=No
     Parameters
     ----------
     true_ratio : float
-        True :math:`\\sigma_{brain}/\\sigma_{skull}` (> 0).
+        True :math:`\\sigma_{brain}/\\sigma_{skull}`, dimensionless (> 0).
     assumed_ratios : array_like
-        Ratios assumed by the model (> 0).
+        Conductivity ratios assumed by the model, dimensionless (> 0).
     r_sources : array_like, shape (n, 3)
         Sources in m.
     normals : array_like, shape (n, 3)
-        Orientations (fixed-orientation comparison).
+        Orientations (fixed-orientation comparison), dimensionless, normalised to unit vectors.
     meg, eeg : optional
         Sensors (defaults as :func:`orientation_sensitivity`).
     radii : tuple
@@ -439,7 +440,7 @@ def berg_scherg_error(eccentricities, radii=(0.9 * 0.09, 0.92 * 0.09, 0.97 * 0.0
     Parameters
     ----------
     eccentricities : array_like
-        Each in [0, 1).
+        Source radius over the innermost radius, dimensionless, each in [0, 1).
     radii, sigmas : tuple
         Head model (default: MNE's ``make_sphere_model`` with a 0.09 m scalp).
     n_electrodes : int, default 64
@@ -585,7 +586,8 @@ def asphericity_effect(eps, ratio=25.0, radii=DEFAULT_RADII, order=2, eccentrici
     Parameters
     ----------
     eps : array_like
-        Asphericities, each in [0, 0.2]; 0 is added if absent (the reference head).
+        Asphericities, dimensionless, each in [0, 0.2]; 0 is added if absent (the reference
+        head).
     ratio : float, default 25
         Brain-to-skull conductivity ratio.
     radii : tuple

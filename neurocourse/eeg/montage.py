@@ -31,7 +31,15 @@ def _library() -> dict:
 
 
 def montage_provenance() -> dict:
-    """Where the stored montage directions come from (generator, MNE version, date, units)."""
+    """Where the stored montage directions come from (generator, MNE version, date, units).
+
+    Returns
+    -------
+    dict
+        Text entries ``generator``, ``source``, ``mne_version``, ``date``, ``frame`` and
+        ``units`` (the stored directions are dimensionless unit vectors; positions in m are
+        made from them by :class:`Montage` constructors).
+    """
     return dict(_library()["provenance"])
 
 
@@ -119,7 +127,7 @@ def electrode_grid(n=64, radius=0.088, center=(0.0, 0.0, 0.0), z_min=-0.2) -> Mo
     center : array_like, shape (3,)
         Centre in m.
     z_min : float, default -0.2
-        Lowest cos(polar angle) covered, in (-1, 1).
+        Lowest cos(polar angle) covered, dimensionless, in (-1, 1).
 
     Returns
     -------

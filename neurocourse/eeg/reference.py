@@ -112,6 +112,6 @@ def average_reference(data) -> np.ndarray:
     Returns
     -------
     ndarray
-        Same shape; every column sums to zero.
+        Same shape and units as ``data`` (V or V/(A·m)); every column sums to zero.
     """
     return rereference(data, "average")

@@ -61,6 +61,16 @@ def max_degree(model: ShellModel) -> int:
     It is limited by the shell factors: :math:`\\rho_k^{2n+1}` (ρ the relative radius of the
     innermost interface) must stay above about 1e-260. One shell has no limit from the factors;
     4000 is used.
+
+    Parameters
+    ----------
+    model : ShellModel
+        The head: radii in m, conductivities in S/m.
+
+    Returns
+    -------
+    int
+        The largest degree n (a count of series terms).
     """
     if model.n_shells == 1:
         return 4000
@@ -74,13 +84,14 @@ def n_terms(b, model: ShellModel, rtol=DEFAULT_RTOL, f=None) -> np.ndarray:
     Parameters
     ----------
     b : array_like
-        :math:`|\\mathbf r_q|/R`, each in [0, 1).
+        :math:`|\\mathbf r_q|/R`, dimensionless, each in [0, 1).
     model : ShellModel
         The head (its shell factors set F).
     rtol : float
-        Target tolerance, in (0, 1).
+        Target tolerance, dimensionless, in (0, 1).
     f : ndarray, optional
-        Precomputed :math:`f_n`, n = 1 … :func:`max_degree` (speeds up repeated calls).
+        Precomputed :math:`f_n`, n = 1 … :func:`max_degree`, dimensionless (speeds up repeated
+        calls).
 
     Returns
     -------
@@ -189,7 +200,7 @@ def series_lead_field(model: ShellModel, r_sources, r_electrodes, rtol=DEFAULT_R
     r_electrodes : array_like, shape (n_electrodes, 3)
         Electrode positions in m, on the outer sphere.
     rtol : float, default 1e-12
-        Truncation tolerance of the series.
+        Truncation tolerance of the series, dimensionless (relative to the centred potential).
 
     Returns
     -------
@@ -237,7 +248,7 @@ def lead_field(r_sources, r_electrodes, radii, sigmas, center=(0, 0, 0), *,
     center : array_like, shape (3,), default (0, 0, 0)
         Sphere centre in m.
     rtol : float, default 1e-12
-        Series truncation tolerance (convergence rule in the module docstring).
+        Series truncation tolerance, dimensionless (convergence rule in the module docstring).
 
     Returns
     -------
@@ -280,7 +291,7 @@ def sphere_potential(r_dipole, q, r_electrodes, radii, sigmas, *, center=(0, 0, 
     center : array_like, shape (3,), default (0, 0, 0)
         Centre in m.
     rtol : float, default 1e-12
-        Series truncation tolerance.
+        Series truncation tolerance, dimensionless (relative to the centred potential).
 
     Returns
     -------

@@ -204,7 +204,7 @@ def volume_current_density(r_dipole, q, r_points) -> np.ndarray:
     Returns
     -------
     J : ndarray, shape (n, 3)
-        Current density in A/m².
+        Current density in A/m² (ampere per square metre) for the moment in A·m.
 
     References
     ----------
@@ -412,8 +412,8 @@ def quasistatic_check(frequency, sigma=0.33, eps_r=1e5, head_radius=0.09) -> Qua
     sigma : float, default 0.33
         Tissue conductivity in S/m (brain value of MNE's head models).
     eps_r : float, default 1e5
-        Relative permittivity of tissue at low frequencies (order of magnitude quoted by
-        Hämäläinen et al. 1993, sec. II.B).
+        Relative permittivity of tissue at low frequencies, dimensionless (order of magnitude
+        quoted by Hämäläinen et al. 1993, sec. II.B).
     head_radius : float, default 0.09
         Head radius in m.
 

@@ -180,7 +180,7 @@ def lead_field(r_sources, r_sensors, normals, center=(0, 0, 0)) -> np.ndarray:
     r_sensors : array_like, shape (n_sensors, 3)
         Point-magnetometer positions in m; each farther from ``center`` than every source.
     normals : array_like, shape (n_sensors, 3)
-        Sensing directions (normalised internally).
+        Sensing directions, dimensionless (normalised internally to unit vectors).
     center : array_like, shape (3,), default (0, 0, 0)
         Sphere centre in m.
 
@@ -264,7 +264,8 @@ def fixed_orientation(G, normals) -> np.ndarray:
     G : array_like, shape (n_channels, 3 * n_sources)
         Free-orientation lead field (any unit per A·m).
     normals : array_like, shape (n_sources, 3)
-        Source orientations (e.g. outward cortical normals), normalised internally.
+        Source orientations (e.g. outward cortical normals), dimensionless, normalised
+        internally to unit vectors.
 
     Returns
     -------

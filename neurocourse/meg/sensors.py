@@ -387,8 +387,8 @@ def make_sensor_array(positions, orientations, coils, names=None) -> SensorArray
     positions : array_like, shape (n_channels, 3)
         Coil origins :math:`\\mathbf r_0` in m.
     orientations : array_like, shape (n_channels, 3, 3) or (n_channels, 3)
-        Either full frames (rows ex, ey, ez; ez the normal) or only the normals, from which a
-        right-handed frame is built.
+        Either full frames (rows ex, ey, ez of unit vectors; ez the normal) or only the normals,
+        from which a right-handed frame is built; dimensionless.
     coils : int, CoilDefinition, or sequence of these (length n_channels)
         Coil type(s) from :func:`coil_types` or coil definitions.
     names : sequence of str, optional
@@ -450,7 +450,7 @@ def point_magnetometers(positions, normals, names=None) -> SensorArray:
     positions : array_like, shape (n, 3)
         Sensor positions in m.
     normals : array_like, shape (n, 3)
-        Sensing directions (normalised internally).
+        Sensing directions, dimensionless (normalised internally to unit vectors).
     names : sequence of str, optional
         Channel names.
 
@@ -533,7 +533,7 @@ def radial_magnetometers(n=100, radius=0.12, center=(0, 0, 0), z_min=-0.2,
     center : array_like, shape (3,), default (0, 0, 0)
         Sphere centre in m.
     z_min : float, default -0.2
-        Lowest cos(polar angle) covered, in (-1, 1).
+        Lowest cos(polar angle) covered, dimensionless, in (-1, 1).
     coil : int or CoilDefinition, default 2000
         Coil type (2000 = point magnetometer).
 
@@ -572,7 +572,7 @@ def opm_array(n=100, radius=0.095, center=(0, 0, 0), z_min=-0.2, coil=8001) -> S
     center : array_like, shape (3,), default (0, 0, 0)
         Sphere centre in m.
     z_min : float, default -0.2
-        Lowest cos(polar angle) covered.
+        Lowest cos(polar angle) covered, dimensionless, in (-1, 1).
     coil : int or CoilDefinition, default 8001
         Coil type: 8001 is the QuSpin Gen1 OPM (0.7 mm cell) of MNE's coil_def.dat.
 
