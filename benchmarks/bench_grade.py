@@ -8,7 +8,16 @@ with the sandbox (the default) and with ``--no-sandbox``; the script prints subm
 folders) per second for both, their ratio, whether the gradebooks agree, and the load average.
 Reference answers for public and hidden cases are computed once per batch.
 
-Usage: ``python benchmarks/bench_grade.py [--students 40] [--jobs N]``
+One submission is one student folder: every notebook of ``solutions/`` (10 notebooks, 24
+exercises), minus one for about 10 % of the students.
+
+``--profile`` instead says where one submission's CPU time goes, per notebook: the sandboxed
+children (fork from the zygote, namespaces, lock-down, the notebook's cells, the calls, exit; read
+from the zygote's ``/proc/<pid>/stat``, which accumulates its reaped children) and the grader's own
+process (parsing, static analysis, encoding, judging); plus what every batch pays once (sealing,
+zygote start, reference answers). CPU time, unlike wall time, barely depends on the machine's load.
+
+Usage: ``python benchmarks/bench_grade.py [--students 40] [--jobs N] [--profile [--repeats 5]]``
 """
 
 from __future__ import annotations
@@ -67,12 +76,78 @@ def hidden_tests() -> dict:
     return {ex.id: tuple(dataclasses.replace(c, hidden=True) for c in ex.cases[:2]) for ex in all_exercises()}
 
 
+def _zygote_cpu(sandbox) -> float:
+    """CPU seconds of a sandbox's zygote and of every child it has reaped (utime..cstime)."""
+    with open(f"/proc/{sandbox.zygote_pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def profile(repeats: int) -> None:
+    """Print where one submission's CPU time goes (see the module docstring)."""
+    from neurocourse.grading import seal
+    from neurocourse.grading.sandbox import SANDBOX_UID_BASE, Sandbox
+
+    print(f"load average {os.getloadavg()[0]:.2f} at start; CPU ms per notebook, the mean of {repeats} runs")
+    t0 = time.process_time()
+    course = batch.Course.build(all_exercises(), hidden_tests(), True)
+    build = time.process_time() - t0
+    sb = Sandbox(
+        course.sealed.runtime,
+        visible_workdir=str(course.sealed.work),
+        preload=seal.third_party_imports(),
+        uid=SANDBOX_UID_BASE,
+    )
+    t0 = time.process_time()
+    sb.start()
+    start = time.process_time() - t0 + _zygote_cpu(sb)
+    limits = Limits(timeout=60)
+
+    def cpu_of(fn) -> tuple[float, float]:
+        z0, g0 = _zygote_cpu(sb), time.process_time()
+        for _ in range(repeats):
+            fn()
+        return (_zygote_cpu(sb) - z0) / repeats, (time.process_time() - g0) / repeats
+
+    empty_pkg = os.path.join(str(course.sealed.runtime), "neurocourse")
+    child, _ = cpu_of(lambda: sb.run([], "empty.ipynb", empty_pkg, [], limits))
+    print(f"once per batch: sealing and analysis {build:.2f} s, zygote start and probe {start:.2f} s CPU")
+    print(f"an empty notebook's child (fork, namespaces, lock-down, exit): {1000 * child:.1f} ms")
+    t0 = time.process_time()
+    children = grader = runs = 0.0
+    for path in sorted((REPO / "solutions").glob("*.ipynb")):
+        exs = by_notebook(path.stem)
+        if not exs:
+            continue
+        data = path.read_bytes()
+        n_runs = len(course.groups_of(exs))
+        batch.grade_notebook(sb, exs, data, path.name, limits, course)  # reference answers, once
+        c, g = cpu_of(lambda e=exs, d=data, p=path: batch.grade_notebook(sb, e, d, p.name, limits, course))
+        children, grader, runs = children + c, grader + g, runs + n_runs
+        print(
+            f"  {path.stem:34s} {n_runs} run(s): children {1000 * c:6.1f} ms "
+            f"(of which child start-up ~{1000 * child * n_runs:4.0f}), grader {1000 * g:5.1f} ms"
+        )
+    sb.close()
+    total = children + grader
+    print(
+        f"one submission: children {1000 * children:.0f} ms ({runs:.0f} runs, start-up ~{1000 * child * runs:.0f}) "
+        f"+ grader {1000 * grader:.0f} ms = {1000 * total:.0f} ms CPU -> {2 / total:.2f} submissions/s on 2 idle "
+        f"cores before the per-batch costs; load average now {os.getloadavg()[0]:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--exclude", nargs="*", default=(), help="notebook stems to leave out")
+    parser.add_argument("--profile", action="store_true", help="where one submission's CPU time goes")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per notebook for --profile")
     args = parser.parse_args()
+    if args.profile:
+        profile(args.repeats)
+        return
     hidden = hidden_tests()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "submissions"

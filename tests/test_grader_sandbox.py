@@ -186,9 +186,9 @@ def _leaked_processes(marker: str) -> list[int]:
     return found
 
 
-@pytest.fixture(scope="module")
-def attacked(tmp_path_factory):
-    base = tmp_path_factory.mktemp("sandbox")
+def make_class(base: Path) -> tuple[Path, Path, Path, dict[str, str]]:
+    """The attacked class under ``base``: (submissions, gradebook path, hidden-tests file, hashes of
+    the submissions before grading). Also used by ``test_grader_unprivileged.py``."""
     root, out = base / "submissions", base / "out" / "grades.csv"
     hidden_file = base / "hidden_tests.py"
     hidden_file.write_text("HIDDEN = {}  # SECRET-HIDDEN-FILE-CONTENT\n")
@@ -219,9 +219,12 @@ def attacked(tmp_path_factory):
     (root / "huge").mkdir()
     with open(root / "huge" / "01_toy.ipynb", "wb") as f:
         f.truncate(batch.MAX_NOTEBOOK_BYTES + 1)  # sparse: cheap to make, refused by its size
-    before = _hashes(root)
-    scratch = base / "scratch"
-    scratch.mkdir()
+    return root, out, hidden_file, _hashes(root)
+
+
+def grade_class(base: Path, root: Path, out: Path, scratch: Path) -> list[tuple]:
+    """Grade the class twice (with hidden tests and a secret in the environment); per run, the
+    gradebook and the bytes of the wide and long CSVs. Feedback goes to ``base/out/feedback<run>``."""
     os.environ[SECRET_ENV] = "s3cr3t-value"
     try:
         books = []
@@ -234,6 +237,16 @@ def attacked(tmp_path_factory):
             books.append((book, out.read_bytes(), gradebook.long_path(out).read_bytes()))
     finally:
         del os.environ[SECRET_ENV]
+    return books
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory):
+    base = tmp_path_factory.mktemp("sandbox")
+    root, out, _hidden_file, before = make_class(base)
+    scratch = base / "scratch"
+    scratch.mkdir()
+    books = grade_class(base, root, out, scratch)
     return base, root, out, books, before, str(scratch)
 
 

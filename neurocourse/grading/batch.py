@@ -43,7 +43,7 @@ from neurocourse.grading.gradebook import (
 from neurocourse.grading.notebook import code_sources, parse_notebook
 from neurocourse.grading.protocol import SEALED_PREFIX
 from neurocourse.grading.sandbox import SANDBOX_UID_BASE, ExercisePlan, GraderError, Limits, Sandbox
-from neurocourse.grading.shortcut import no_credit, static_reference_uses
+from neurocourse.grading.shortcut import forbidden_names, no_credit, parse_sources, static_reference_uses
 from neurocourse.grading.spec import Case, Exercise, expected_value, judge
 
 #: Submissions larger than this are not read (bytes).
@@ -83,6 +83,10 @@ class Course:
     hidden: dict[str, tuple[Case, ...]]
     isolate: bool = True
     groups: dict[str, list[tuple[Exercise, ...]]] = field(default_factory=dict)
+    #: per exercise id: the dotted names of its references (static shortcut check), once per batch
+    forbidden: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: per group (by exercise ids): its ExercisePlans, built once so that their encoded calls are too
+    plans: dict[tuple[str, ...], list[ExercisePlan]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, exercises: Sequence[Exercise], hidden=None, isolate: bool = True) -> Course:
@@ -98,7 +102,24 @@ class Course:
             course.groups[stem] = seal.child_groups(exs, _solution_uses(stem, exs))
             for group in course.groups[stem]:
                 course.sealed.package_path(group)
+                course.plans_of(group)
+        for ex in exercises:
+            course.forbidden[ex.id] = forbidden_names(ex)
         return course
+
+    def plans_of(self, group: Sequence[Exercise]) -> list[ExercisePlan]:
+        """The calls (public, then hidden) of each exercise of ``group``, the same for every student."""
+        key = tuple(ex.id for ex in group)
+        if key not in self.plans:
+            self.plans[key] = [
+                ExercisePlan(
+                    ex.id,
+                    tuple((c.function, tuple(c.args), dict(c.kwargs)) for c in ex.cases),
+                    tuple((c.function, tuple(c.args), dict(c.kwargs)) for c in self.hidden.get(ex.id, ())),
+                )
+                for ex in group
+            ]
+        return self.plans[key]
 
     def groups_of(self, exercises: Sequence[Exercise]) -> list[tuple[Exercise, ...]]:
         """The child groups of one notebook's exercises (each exercise alone if unknown)."""
@@ -196,17 +217,11 @@ def grade_notebook(
     # demo cells the course marks as not needed for grading (e.g. slow simulations or plots)
     nb.cells = [c for c in nb.cells if SKIP_TAG not in c.get("metadata", {}).get("tags", [])]
     sources = code_sources(nb)
+    trees = None  # parsed once per notebook, only if an exercise has a package reference to look for
     grade = NotebookGrade(stem, {})
     first = True
     for group in course.groups_of(exercises):
-        plans = [
-            ExercisePlan(
-                ex.id,
-                tuple((c.function, tuple(c.args), dict(c.kwargs)) for c in ex.cases),
-                tuple((c.function, tuple(c.args), dict(c.kwargs)) for c in hidden.get(ex.id, ())),
-            )
-            for ex in group
-        ]
+        plans = course.plans_of(group)
         run = sandbox.run(sources, filename, course.sealed.package_path(group), plans, limits)
         if first:
             for cell, error in run.cell_errors:
@@ -219,7 +234,12 @@ def grade_notebook(
             first = False
         for ex, ex_run in zip(group, run.exercises):
             result = judge(ex, ex_run.outcomes, all_cases(ex, hidden), expected=course.answers.expected(ex))
-            static = static_reference_uses(sources, ex)
+            forbidden = course.forbidden.get(ex.id)
+            if forbidden is None:
+                forbidden = course.forbidden[ex.id] = forbidden_names(ex)
+            if forbidden and trees is None:
+                trees = parse_sources(sources)
+            static = static_reference_uses(None, ex, trees=trees or [], forbidden=forbidden)
             sealed_calls = any(
                 o.kind == "error" and o.error.startswith(SEALED_PREFIX) for o in ex_run.outcomes[: len(ex.cases)]
             )

@@ -98,6 +98,20 @@ class ExercisePlan:
     calls: tuple[tuple[str, tuple, dict], ...]
     hidden: tuple[tuple[str, tuple, dict], ...] = ()
 
+    def framed(self, phase: str) -> bytes:
+        """The framed CALLS message of ``phase`` ("public" or "hidden"), encoded once per plan (a
+        batch shares one plan per exercise among all students)."""
+        cache = self.__dict__.setdefault("_framed", {})  # frozen: the cache lives beside the fields
+        if phase not in cache:
+            calls = self.calls if phase == "public" else self.hidden
+            cache[phase] = frame(
+                protocol.calls_message(
+                    phase,
+                    [{"function": f, "args": to_json(tuple(a)), "kwargs": to_json(dict(kw))} for f, a, kw in calls],
+                )
+            )
+        return cache[phase]
+
 
 @dataclass
 class ExerciseRun:
@@ -267,6 +281,11 @@ class Sandbox:
             raise GraderError("the grading worker did not start")
         if self.isolate:
             self._probe()
+
+    @property
+    def zygote_pid(self) -> int | None:
+        """The zygote's process id while it runs (for accounting, e.g. ``benchmarks/bench_grade.py``)."""
+        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
     def _probe(self) -> None:
         """Run an empty notebook once: proves the sandbox can be entered here, or says why not."""
@@ -503,11 +522,7 @@ class Sandbox:
                     i, phase = steps[k]
                     calls = plans[i].calls if phase == "public" else plans[i].hidden
                     deadline = time.monotonic() + limits.timeout
-                    message = protocol.calls_message(
-                        phase,
-                        [{"function": f, "args": to_json(tuple(a)), "kwargs": to_json(dict(kw))} for f, a, kw in calls],
-                    )
-                    sent = self._send(cmd_w, message, deadline)
+                    sent = self._send(cmd_w, plans[i].framed(phase), deadline)
                     status, msg = self._next(res_r, reader, deadline) if sent else ("eof", None)
                     outcomes = _parse_outcomes(msg, len(calls), phase) if status == "ok" else None
                     if outcomes is not None:
@@ -554,9 +569,10 @@ class Sandbox:
         return f"{what} crashed the Python process: {detail}", detail
 
     @staticmethod
-    def _send(fd: int, message: dict, deadline: float) -> bool:
-        """Write one framed message without ever blocking past ``deadline``; False if it failed."""
-        data = memoryview(frame(message))
+    def _send(fd: int, message: dict | bytes, deadline: float) -> bool:
+        """Write one message (a dict, or bytes already framed) without ever blocking past
+        ``deadline``; False if it failed."""
+        data = memoryview(message if isinstance(message, bytes) else frame(message))
         os.set_blocking(fd, False)
         while data:
             remaining = deadline - time.monotonic()

@@ -99,13 +99,23 @@ def names_used(sources: Sequence[str], functions: Sequence[str]) -> dict[str, se
     bound directly to an import (``ernst = mri.ernst_angle``). Best effort; never raises on hostile
     source (what cannot be parsed is skipped).
     """
+    return names_used_in(parse_sources(sources), functions)
+
+
+def parse_sources(sources: Sequence[str]) -> list[ast.Module]:
+    """The syntax trees of the cells that parse (hostile source that does not is skipped)."""
     trees = []
     for src in sources:
         try:
             trees.append(ast.parse(src))
         except PARSE_ERRORS:
             continue
-    aliases = _import_aliases(trees)
+    return trees
+
+
+def names_used_in(trees: Sequence[ast.Module], functions: Sequence[str]) -> dict[str, set[str]]:
+    """:func:`names_used` on cells already parsed by :func:`parse_sources` (parse once, ask often)."""
+    aliases = _import_aliases(list(trees))
     defs: dict[str, ast.AST] = {}
     bindings: dict[str, list[ast.AST]] = {}
     for tree in trees:
@@ -157,14 +167,31 @@ def names_used(sources: Sequence[str], functions: Sequence[str]) -> dict[str, se
     return found
 
 
-def static_reference_uses(sources: Sequence[str], exercise: Exercise) -> dict[str, list[str]]:
+def forbidden_names(exercise: Exercise) -> frozenset[str]:
+    """The dotted names (``neurocourse.mri.ernst_angle``) through which ``exercise``'s package
+    reference callables can be reached: the same for every student, so a batch computes it once."""
+    return frozenset(f"{m}.{a}" for pairs in reference_names(exercise).values() for m, a in pairs)
+
+
+def static_reference_uses(
+    sources: Sequence[str] | None,
+    exercise: Exercise,
+    *,
+    trees: Sequence[ast.Module] | None = None,
+    forbidden: frozenset[str] | None = None,
+) -> dict[str, list[str]]:
     """Graded functions of ``exercise`` whose code (or the notebook functions it calls) refers to
-    the exercise's own reference callables: ``{function: [dotted names]}``. Best effort."""
-    forbidden = {f"{m}.{a}" for pairs in reference_names(exercise).values() for m, a in pairs}
+    the exercise's own reference callables: ``{function: [dotted names]}``. Best effort.
+
+    ``trees`` (from :func:`parse_sources` of ``sources``) and ``forbidden`` (from
+    :func:`forbidden_names`) may be given when they are already known; the answer is the same.
+    """
+    forbidden = forbidden_names(exercise) if forbidden is None else forbidden
     if not forbidden:
         return {}
+    trees = parse_sources(sources or ()) if trees is None else trees
     found = {}
-    for fname, names in names_used(sources, exercise.functions).items():
+    for fname, names in names_used_in(trees, exercise.functions).items():
         hits = sorted(names & forbidden)
         if hits:
             found[fname] = hits
