@@ -1,0 +1,168 @@
+"""The moment form of fit_glm (issue 19) against the direct method, for long series and every regime.
+
+``fit_glm`` takes every AR(1) quantity from per-voxel moments of d = y - y_0 (one product with the
+stacked design functionals and two sums of squares, in one cache-blocked pass over Y), and falls back
+to explicit residuals for voxels where the fitted part dominates the data. The expected values come
+from ``tests/glm_direct.py``: the direct method (explicit OLS residuals, nilearn's Yule-Walker on
+them, an explicit whitened refit per rho bin), written independently of the package.
+
+Tolerances (both sides are backward stable; what differs is the rounding):
+
+* rho estimate: atol 1e-10. The moment form's error is ~eps * (|U'd|^2 / r'r) * (a small growth
+  factor) relative, <= 1e-12 here (measured 3e-12 at T = 2000); 1e-10 is still far below the 0.01
+  bin width, so the bins (compared exactly) agree wherever no estimate lies within 1e-9 of an edge.
+* dispersion: rtol 1e-10 (measured <= 7e-12).
+* beta: atol 1e-9 * max|beta| per voxel: the baseline (1e4) is resolved to eps * cond(X) * 1e4 by
+  either method, and that rounding spreads to the other coefficients.
+* t: rtol 1e-8 with |t| floored at 1: the same baseline rounding over a standard error ~0.03 gives
+  |dt| ~ 1e-9 (measured 1.2e-9 at T = 2000).
+"""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from glm_data import ar1_noise
+from glm_direct import direct_fit, t_stat
+
+import neurocourse.glm.fit as fit_module
+from neurocourse import glm
+
+
+def _design(n, constant=True):
+    """Two block conditions, five cosine drifts, a linear trend (and the constant)."""
+    t = np.arange(n)
+    cols = [((t % 40) < 10).astype(float), (((t + 20) % 40) < 10).astype(float)]
+    cols += [np.cos(np.pi * (t + 0.5) * k / n) for k in range(1, 6)] + [t / n]
+    if constant:
+        cols.append(np.ones(n))
+    return np.column_stack(cols)
+
+
+def _data(X, n_vox=200, seed=1, trend=50.0, baseline=1e4):
+    """Stationary AR(1) noise (rho in [-0.5, 0.9]) on a large baseline and a strong linear trend."""
+    rng = np.random.default_rng(seed)
+    n = X.shape[0]
+    rho = rng.uniform(-0.5, 0.9, n_vox)
+    beta = rng.normal(0.0, 1.0, (X.shape[1], n_vox))
+    beta[7] = trend  # the t / n column
+    if X.shape[1] > 8:
+        beta[8] = baseline
+    noise = np.column_stack([ar1_noise(rng, r, (n,)) for r in rho])  # loop over voxels: test data only
+    return X @ beta + noise
+
+
+def _check(ours, ref, c, rho="binned"):
+    """rho: "binned" (estimated, truncated to 0.01), "unbinned" (estimated, bins=None) or "given"."""
+    if rho == "binned":
+        est = ref["rho_estimate"] * 100
+        frac = est - np.trunc(est)
+        assert np.min(np.minimum(np.abs(frac), 1 - np.abs(frac))) > 1e-9  # guard: no estimate at a bin edge
+    if rho != "given":
+        np.testing.assert_allclose(ours.rho_estimate, ref["rho_estimate"], rtol=0, atol=1e-10)
+    if rho == "unbinned":
+        np.testing.assert_allclose(ours.rho, ref["rho"], rtol=0, atol=1e-10)
+    else:
+        np.testing.assert_array_equal(ours.rho, ref["rho"])
+    np.testing.assert_allclose(ours.dispersion, ref["dispersion"], rtol=1e-10)
+    scale = np.abs(ref["beta"]).max(axis=0)
+    assert np.all(np.abs(ours.beta - ref["beta"]) <= 1e-9 * scale)
+    t_ref = t_stat(ref, c)
+    assert np.max(np.abs(ours.contrast(c).stat - t_ref) / np.maximum(np.abs(t_ref), 1.0)) < 1e-8
+    assert ours.df_resid == ref["df"]
+
+
+@pytest.mark.parametrize("n", [200, 2000])
+@pytest.mark.parametrize("constant", [True, False])
+@pytest.mark.parametrize("convention", glm.AR1_CONVENTIONS)
+def test_moment_form_equals_direct_method_for_long_series(n, constant, convention):
+    X = _design(n, constant)
+    Y = _data(X, n_vox=120)
+    c = np.zeros(X.shape[1])
+    c[:2] = [1.0, -1.0]
+    rho = None if convention == "nilearn" else 0.4  # nilearn estimates and bins; the others get rho
+    ours = glm.fit_glm(Y, X, "ar1", ar1_convention=convention, rho=rho)
+    _check(ours, direct_fit(Y, X, "ar1", convention, rho=rho), c, "binned" if rho is None else "given")
+
+
+@pytest.mark.parametrize("guard", ["moments only", "residuals only"])
+def test_both_routes_agree_with_the_direct_method(monkeypatch, guard):
+    """The moment form by itself (guard off), and the residual fallback by itself (guard always on)."""
+    monkeypatch.setattr(fit_module, "_CANCELLATION", np.inf if guard == "moments only" else 0.0)
+    n = 2000
+    X = _design(n)
+    Y = _data(X, n_vox=150, seed=4)
+    c = np.zeros(X.shape[1])
+    c[:2] = [1.0, -1.0]
+    _check(glm.fit_glm(Y, X, "ar1"), direct_fit(Y, X, "ar1"), c)
+    ols, ref = glm.fit_glm(Y, X), direct_fit(Y, X, "ols")
+    np.testing.assert_allclose(ols.dispersion, ref["dispersion"], rtol=1e-10)
+    np.testing.assert_allclose(ols.contrast(c).stat, t_stat(ref, c), rtol=1e-8, atol=1e-8)
+
+
+def test_fit_dominated_data_fall_back_to_residuals():
+    """A trend 1e4 times the noise without a constant column: sum d^2 - |U'd|^2 would keep ~4 digits."""
+    X = _design(200, constant=False)
+    Y = _data(X, n_vox=100, trend=1e4)
+    c = np.zeros(X.shape[1])
+    c[:2] = [1.0, -1.0]
+    _check(glm.fit_glm(Y, X, "ar1"), direct_fit(Y, X, "ar1"), c)
+
+
+def test_unbinned_given_and_rank_deficient_match_the_direct_method():
+    X = _design(300)
+    Y = _data(X, n_vox=80, seed=2)
+    c = np.zeros(X.shape[1])
+    c[:2] = [1.0, -1.0]
+    _check(glm.fit_glm(Y, X, "ar1", bins=None), direct_fit(Y, X, "ar1", bins=None), c, "unbinned")
+    rho = np.linspace(-0.6, 0.95, Y.shape[1])  # one rho per voxel, as given
+    for conv in glm.AR1_CONVENTIONS:
+        ours = glm.fit_glm(Y, X, "ar1", ar1_convention=conv, rho=rho)
+        _check(ours, direct_fit(Y, X, "ar1", conv, rho=rho), c, "given")
+    Xd = np.column_stack([X[:, 0], X])  # condition A twice: rank p - 1, minimum-norm betas
+    c2 = np.zeros(Xd.shape[1])
+    c2[[0, 1, 2]] = [0.5, 0.5, -1.0]  # estimable: A - B
+    with pytest.warns(glm.RankDeficientDesignWarning):
+        ours = glm.fit_glm(Y, Xd, "ar1")
+    _check(ours, direct_fit(Y, Xd, "ar1"), c2)
+
+
+def test_noise_free_data_give_exact_betas_and_zero_dispersion():
+    X = _design(120)
+    beta = np.random.default_rng(0).normal(size=(X.shape[1], 7))
+    beta[-1] = 1e3
+    res = glm.fit_glm(X @ beta, X, "ar1")
+    # 1e-9 of the largest coefficient: an exact fit, resolved to rounding (cond(X) ~ 1e2, |beta| 1e3).
+    np.testing.assert_allclose(res.beta, beta, rtol=0, atol=1e-9)
+    assert np.all(np.abs(res.dispersion) < 1e-18)  # (rounding of 1e3)^2 per scan
+
+
+def test_memory_beyond_y_does_not_grow_with_the_number_of_scans():
+    """No temporary the size of Y: the peak allocation is O(p^2 V), the same for T = 200 and 1600."""
+    X_small, X_long = _design(200), _design(1600)
+    rng = np.random.default_rng(5)
+    v = 4000
+    peaks = []
+    for X in (X_small, X_long):
+        Y = rng.standard_normal((X.shape[0], v)) + 100.0
+        tracemalloc.start()
+        res = glm.fit_glm(Y, X, "ar1")
+        res.contrast(np.eye(X.shape[1])[0])
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    y_bytes = 1600 * v * 8
+    # 60 (p, V)-sized float arrays at most (p = 9 here): outputs, moments, work space; Y (T = 1600) is 40x that.
+    assert max(peaks) < 60 * 9 * v * 8 < y_bytes
+    assert peaks[1] < 1.25 * peaks[0]  # independent of T up to the cache-sized blocks
+
+
+def test_residuals_are_computed_on_demand_from_the_data():
+    X = _design(150)
+    Y = _data(X, n_vox=5)
+    res = glm.fit_glm(Y, X, "ar1")
+    ref = direct_fit(Y, X, "ar1")
+    # atol: rounding of |Y| ~ 1e4 through X beta_OLS (cond(X) ~ 1e2)
+    np.testing.assert_allclose(res.residuals, ref["residuals"], rtol=0, atol=1e-9)
+    assert res.residuals is res.residuals  # cached after the first access
+    single = glm.fit_glm(Y[:, 2], X)
+    np.testing.assert_allclose(single.residuals, ref["residuals"][:, 2], rtol=0, atol=1e-9)
