@@ -115,6 +115,11 @@ def convolve(x, kernel, dt):
     kernel sampled at ``h[i] = h(i dt)``. Truncating the full convolution to ``len(x)`` samples
     keeps the output aligned with the input: ``y[n]`` is the response at ``t = n dt``.
 
+    It is the one causal convolution of the package. A kernel given as weights per sample
+    (``w[i] = h(i dt) dt``, e.g. nilearn's unit-sum HRFs) turns the integral into the plain sum
+    ``y[n] = sum_k x[k] w[n - k]``, which is ``convolve(x, w, dt=1.0)`` (a step of one sample,
+    bit-identical to the sum): :func:`neurocourse.design.compute_regressor` uses it that way.
+
     Parameters
     ----------
     x : array_like, shape (n,)
@@ -123,12 +128,17 @@ def convolve(x, kernel, dt):
         Impulse response sampled every ``dt`` s starting at t = 0 (output units per input unit per
         s, e.g. 1/s for a density-normalised HRF).
     dt : float
-        Sampling interval (s), > 0.
+        Sampling interval (s), > 0; 1.0 for the plain discrete sum over samples.
 
     Returns
     -------
     y : ndarray, shape (n,)
         Output, one sample every ``dt`` s.
+
+    Examples
+    --------
+    >>> convolve([1.0, 0.0, 0.0, 2.0], [0.5, 0.25], dt=1.0)
+    array([0.5 , 0.25, 0.  , 1.  ])
 
     References
     ----------

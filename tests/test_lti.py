@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy.signal import lfilter
 
 from neurocourse import hrf, lti
 
@@ -117,3 +118,14 @@ def test_balloon_pairs_sum_subadditively_at_short_isi():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_convolve_with_unit_step_is_the_causal_fir_filter():
+    """dt = 1 gives the plain sum sum_k x[k] w[n-k]: scipy's lfilter(w, 1, x), an independent FIR
+    implementation (direct form). Its sums run in another order: round-off only, so 1e-12."""
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=300), rng.normal(size=40)
+    np.testing.assert_allclose(lti.convolve(x, w, dt=1.0), lfilter(w, [1.0], x), rtol=1e-12,
+                               atol=1e-12 * np.abs(x).sum() * np.abs(w).max())
+    np.testing.assert_allclose(lti.convolve(x, w, dt=0.25), 0.25 * lfilter(w, [1.0], x),
+                               rtol=1e-12, atol=1e-12 * np.abs(x).sum() * np.abs(w).max())

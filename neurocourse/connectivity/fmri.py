@@ -23,6 +23,7 @@ from neurocourse._validation import (
     check_positive,
     check_range,
 )
+from neurocourse.covariance import ledoit_wolf  # re-exported: the estimator lives in covariance
 
 __all__ = [
     "PPIDesign",
@@ -122,44 +123,6 @@ def fisher_z(r) -> np.ndarray:
     return np.arctanh(r)
 
 
-def ledoit_wolf(X):
-    """Ledoit–Wolf shrinkage covariance towards a scaled identity.
-
-    With centred data, :math:`S = X^\\top X/n`, :math:`\\mu = \\operatorname{tr}S/p`,
-    :math:`d^2 = \\|S-\\mu I\\|_F^2/p`, :math:`\\bar b^2 = \\frac1{n^2p}\\sum_k\\|x_kx_k^\\top-S\\|_F^2`,
-    :math:`\\delta = \\min(\\bar b^2, d^2)/d^2` and :math:`\\hat\\Sigma = (1-\\delta)S+\\delta\\mu I`.
-
-    Parameters
-    ----------
-    X : array_like, shape (n_samples, n_features)
-        Observations in rows, in any unit, the same for every feature (the target is a scaled
-        identity).
-
-    Returns
-    -------
-    cov : ndarray, shape (n_features, n_features)
-        Shrunk covariance, in the units of ``X`` squared.
-    shrinkage : float
-        δ in [0, 1], dimensionless.
-
-    References
-    ----------
-    Ledoit & Wolf (2004) J Multivar Anal 88:365, lemma 3.2 and theorem 3.1; scikit-learn
-    ``sklearn.covariance.ledoit_wolf`` (same estimator).
-    """
-    X = _timeseries("X", X, min_rows=2)
-    n, p = X.shape
-    Xc = X - X.mean(axis=0)
-    S = Xc.T @ Xc / n
-    mu = np.trace(S) / p
-    d2 = np.sum((S - mu * np.eye(p)) ** 2) / p
-    # sum_k ||x_k x_k^T - S||^2 = sum_k ||x_k||^4 - n ||S||^2
-    sq = np.sum(Xc**2, axis=1)
-    b2_bar = (np.sum(sq**2) - n * np.sum(S**2)) / (n**2 * p)
-    delta = 0.0 if d2 == 0 else min(b2_bar, d2) / d2
-    return (1 - delta) * S + delta * mu * np.eye(p), float(delta)
-
-
 def precision_to_partial(precision) -> np.ndarray:
     """Partial correlations :math:`\\pi_{ij} = -\\Theta_{ij}/\\sqrt{\\Theta_{ii}\\Theta_{jj}}`, diagonal 1.
 
@@ -197,9 +160,9 @@ def partial_correlation(ts, estimator="ledoit_wolf", standardize=False) -> np.nd
     ts : array_like, shape (n_scans, n_rois)
         ROI time courses, one column per ROI, in any unit.
     estimator : {"ledoit_wolf", "empirical"}
-        Covariance estimator: Ledoit–Wolf shrinkage (nilearn's default, well conditioned when
-        n_rois approaches n_scans) or the sample covariance (exact partial correlation; needs
-        n_scans > n_rois).
+        Covariance estimator: Ledoit–Wolf shrinkage (:func:`neurocourse.covariance.ledoit_wolf`,
+        nilearn's default, well conditioned when n_rois approaches n_scans) or the sample
+        covariance (exact partial correlation; needs n_scans > n_rois).
     standardize : bool
         z-score each ROI before estimating the covariance. Partial correlations of the empirical
         estimate do not depend on it; Ledoit–Wolf does, because it shrinks towards a multiple of

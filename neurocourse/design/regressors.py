@@ -20,6 +20,7 @@ import scipy.linalg
 from neurocourse import hrf as _hrf
 from neurocourse._validation import check_int
 from neurocourse.design.events import check_frame_times, sample_condition
+from neurocourse.lti import convolve
 
 __all__ = ["HRF_MODELS", "compute_regressor", "orthogonalize"]
 
@@ -107,9 +108,12 @@ def compute_regressor(onsets, durations, amplitudes, frame_times, hrf_model="glo
 
     Follows nilearn's ``compute_regressor``: the stimulus function of :func:`sample_condition`
     (fine grid ``dt = tr / oversampling`` with ``tr = min(diff(frame_times))``) is convolved
-    with each kernel by a causal discrete sum (no factor ``dt``), truncated to the grid, and
-    linearly interpolated at the frame times. Derivative columns are orthogonalised with respect
-    to the preceding ones (not for FIR).
+    with each kernel by a causal discrete sum :math:`\\sum_k x[k]\\,w[n-k]` (no factor ``dt``),
+    truncated to the grid, and linearly interpolated at the frame times. The kernels ``w`` are
+    weights per fine sample (unit sum), i.e. the HRF density already multiplied by ``dt``, so
+    the sum is :func:`neurocourse.lti.convolve` (the Riemann integral
+    :math:`dt\\sum_k x[k]h[n-k]`) called with a step of one sample, ``dt=1.0``. Derivative
+    columns are orthogonalised with respect to the preceding ones (not for FIR).
 
     Scaling that follows: the kernels sum to 1, so a block much longer than the HRF reaches a
     plateau of 1 (of ``amplitude``), while an impulse (duration 0) gives the kernel itself, whose
@@ -152,7 +156,8 @@ def compute_regressor(onsets, durations, amplitudes, frame_times, hrf_model="glo
     tr = float(np.min(np.diff(ft)))
     stim, grid = sample_condition(onsets, durations, amplitudes, ft, oversampling, min_onset)
     kernels = _kernels(hrf_model, tr, oversampling, fir_delays)
-    conv = np.stack([np.convolve(stim, k)[: stim.size] for k in kernels], axis=1)
+    # unit-sum weights per fine sample: the plain sum is lti.convolve with a step of 1 sample
+    conv = np.stack([convolve(stim, k, dt=1.0) for k in kernels], axis=1)
     if hrf_model == "fir" and oversampling > 1:
         regs = _interp(ft, grid[: 1 - oversampling], conv[oversampling - 1:])
     else:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurocourse._validation import as_finite, check_int, check_option, check_range
+from neurocourse._validation import as_finite, check_int, check_option
+from neurocourse.covariance import ledoit_wolf, shrunk_covariance
 
 CHANNEL_TYPES = ("mag", "grad", "eeg")
 
@@ -180,7 +181,10 @@ def estimate_noise_cov(baseline, shrinkage=0.0) -> np.ndarray:
     """Noise covariance from baseline data, with optional shrinkage toward a scaled identity.
 
     :math:`\\hat C = (1-\\alpha)S + \\alpha\\,\\frac{\\mathrm{tr}S}{n}I`, where :math:`S` is the
-    sample covariance of the mean-removed baseline (normalised by :math:`n_t - 1`).
+    sample covariance of the mean-removed baseline, normalised by :math:`n_t - 1` for a given α
+    (:func:`neurocourse.covariance.shrunk_covariance`). With ``shrinkage="ledoit_wolf"`` the
+    estimate is :func:`neurocourse.covariance.ledoit_wolf` of the baseline (channels as
+    features), whose :math:`S` is normalised by :math:`n_t`, as in scikit-learn and MNE.
 
     Parameters
     ----------
@@ -204,18 +208,8 @@ def estimate_noise_cov(baseline, shrinkage=0.0) -> np.ndarray:
     X = as_finite("baseline", baseline)
     if X.ndim != 2 or X.shape[1] < 2:
         raise ValueError(f"baseline must have shape (n_channels, n_times >= 2), got {X.shape}")
-    X = X - X.mean(axis=1, keepdims=True)
-    n_ch, n_t = X.shape
-    S = X @ X.T / (n_t - 1)
-    mu = np.trace(S) / n_ch
     if isinstance(shrinkage, str):
         check_option("shrinkage", shrinkage, ("ledoit_wolf",))
-        # Ledoit-Wolf with the biased (1/n) sample covariance, as scikit-learn defines it
-        Sb = X @ X.T / n_t
-        mu_b = np.trace(Sb) / n_ch
-        d2 = np.sum((Sb - mu_b * np.eye(n_ch)) ** 2)
-        b2 = np.sum((X**2) @ (X**2).T) / n_t**2 - np.sum(Sb**2) / n_t
-        alpha = min(b2, d2) / d2 if d2 > 0 else 1.0
-        return (1 - alpha) * Sb + alpha * mu_b * np.eye(n_ch)
-    a = float(check_range("shrinkage", shrinkage, 0.0, 1.0))
-    return (1 - a) * S + a * mu * np.eye(n_ch)
+        return ledoit_wolf(X.T)[0]
+    X = X - X.mean(axis=1, keepdims=True)
+    return shrunk_covariance(X @ X.T / (X.shape[1] - 1), shrinkage)
