@@ -19,3 +19,6 @@ def test_explorer_builds(monkeypatch):
     ex.children[2].value = True  # decoy patch, fMRI-weighted MEG
     ex.children[3].value = "fMRI-weighted MEG"
     ex.update()
+    ex.children[3].value = "fMRI"
+    ex.children[4].value = "SE"  # spin-echo acquisition
+    ex.update()

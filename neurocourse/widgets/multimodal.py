@@ -20,8 +20,9 @@ from neurocourse import subject
 __all__ = ["multimodal_explorer"]
 
 
-def multimodal_explorer(u=0.005, coupling=1.0, decoy=False, modality="MEG+EEG"):
-    """Sliders for the patch position and its haemodynamic coupling, a decoy, and the modality.
+def multimodal_explorer(u=0.005, coupling=1.0, decoy=False, modality="MEG+EEG", sequence="GRE"):
+    """Sliders for the patch position and its haemodynamic coupling, a decoy, the modality and
+    the fMRI sequence.
 
     Parameters
     ----------
@@ -34,18 +35,22 @@ def multimodal_explorer(u=0.005, coupling=1.0, decoy=False, modality="MEG+EEG"):
         Add an fMRI-only patch (no current) 10 mm further along the folds.
     modality : str, default "MEG+EEG"
         One of :data:`neurocourse.subject.MODALITIES`.
+    sequence : {"GRE", "SE"}, default "GRE"
+        fMRI acquisition at 3 T: gradient echo at TE = 30 ms or spin echo at TE = 60 ms
+        (:class:`neurocourse.subject.Acquisition`).
 
     Returns
     -------
     ipywidgets.interactive
     """
 
-    def show(u_mm, coupling, decoy, modality):
+    def show(u_mm, coupling, decoy, modality, sequence):
         patches = [subject.Patch("A", u_mm * 1e-3, bold_coupling=coupling)]
         if decoy:
             patches.append(subject.Patch("fMRI-only", u_mm * 1e-3 + 0.010, moment=0.0))
         sub = subject.virtual_subject(tuple(patches))
-        data = subject.simulate_subject(sub, rng=0)
+        acq = subject.Acquisition(sequence, TE=0.03 if sequence == "GRE" else 0.06)
+        data = subject.simulate_subject(sub, rng=0, acquisition=acq)
         rec = subject.recover(sub, data, modality)
         fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(7, 3.2), constrained_layout=True)
         rr = sub.source_rr
@@ -69,7 +74,8 @@ def multimodal_explorer(u=0.005, coupling=1.0, decoy=False, modality="MEG+EEG"):
             ax1.vlines(data.onsets, *ax1.get_ylim(), color="0.7", lw=0.6, label="events")
             ax1.set_xlabel("time (s)")
             ax1.set_ylabel("BOLD (%)")
-            ax1.set_title(f"fMRI: sampled every {data.frame_times[1]:.0f} s", fontsize=9)
+            ax1.set_title(f"fMRI ({sequence}, TE {acq.TE * 1e3:.0f} ms): sampled every "
+                          f"{data.frame_times[1]:.0f} s", fontsize=9)
         else:
             truth = data.source[sub.labels == 0].mean(axis=0)
             ax1.plot(data.times * 1e3, rec.time_course / np.abs(rec.time_course).max(),
@@ -91,4 +97,6 @@ def multimodal_explorer(u=0.005, coupling=1.0, decoy=False, modality="MEG+EEG"):
         decoy=widgets.Checkbox(value=decoy, description="fMRI decoy"),
         modality=widgets.Dropdown(options=list(subject.MODALITIES), value=modality,
                                   description="modality"),
+        sequence=widgets.ToggleButtons(options=list(subject.SEQUENCES), value=sequence,
+                                       description="fMRI"),
     )
