@@ -207,6 +207,7 @@ def _make_geometry(n_boxes, n_vessels, zeta, rng, h_target=0.2):
                             for k, g in enumerate(grids)])
     return {"centres": centres, "L": L, "n": n_grid, "h": h, "coef": coef,
             "check": check.astype(np.min_scalar_type(-n_boxes * n_vessels)),
+            "near": check >= 0,  # 1 byte per cell: the table the walk reads for every spin
             "cx": centres[..., 0].ravel(), "cy": centres[..., 1].ravel()}
 
 
@@ -253,6 +254,7 @@ def _phase_history(R, D, t_snap_steps, dt, n_steps, geom, n_spins, rng, block=16
     sigma = np.sqrt(2.0 * D * dt) / R  # rms step per axis, in units of R
     inv_h = 1.0 / geom["h"]
     coef, check, cx, cy = geom["coef"], geom["check"], geom["cx"], geom["cy"]
+    near_cell = geom["near"]
     phi = np.zeros(n_spins)
     snaps = {0: phi.copy()} if 0 in want else {}
     xy = np.stack([x, y])  # current positions, (2, n_spins)
@@ -264,7 +266,7 @@ def _phase_history(R, D, t_snap_steps, dt, n_steps, geom, n_spins, rng, block=16
     Fn, tmp = np.empty(n_spins), np.empty(n_spins)
     c4 = np.empty((n_spins, 4))
     c = c4.T
-    own = np.empty(n_spins, dtype=check.dtype)
+    flag = np.empty(n_spins, dtype=bool)
     buf = np.empty((block, 2, n_spins))
     for start in range(0, n_steps, block):
         nb = min(block, n_steps - start)
@@ -287,10 +289,10 @@ def _phase_history(R, D, t_snap_steps, dt, n_steps, geom, n_spins, rng, block=16
             cn *= n
             cn += ij[1]
             cn += box_offset
-            np.take(check, cn, out=own)
-            near = np.flatnonzero(own >= 0)
+            np.take(near_cell, cn, out=flag)
+            near = np.flatnonzero(flag)
             if near.size:  # exact test against the nearest disk, as for every spin before
-                k = own[near]
+                k = np.take(check, cn[near])
                 dx = _min_image(new[0, near] - np.take(cx, k), L)
                 dy = _min_image(new[1, near] - np.take(cy, k), L)
                 rej = near[dx * dx + dy * dy < 1.0]  # steps into a vessel are rejected
