@@ -281,6 +281,12 @@ class PatchActivity:
     events: np.ndarray
 
 
+def _bursts(t, starts, length=1.0):
+    """1 where ``t`` falls in a ``length``-s burst from any of ``starts`` (s), else 0."""
+    return ((t[:, None] >= starts[None, :]) & (t[:, None] < starts[None, :] + length)).any(
+        axis=1).astype(float)
+
+
 def patch_activity(patch: Patch, times, onsets=(), rng=None, *, with_current=True
                    ) -> PatchActivity:
     """Neural time course of a patch on a uniform time axis.
@@ -320,8 +326,7 @@ def patch_activity(patch: Patch, times, onsets=(), rng=None, *, with_current=Tru
         o = np.ravel(np.asarray(onsets, dtype=float))
         cur = m * np.exp(-((t[:, None] - o[None, :] - patch.latency) ** 2)
                          / (2 * patch.width**2)).sum(axis=1)
-        drive = ((t[:, None] >= o[None, :]) & (t[:, None] < o[None, :] + 1.0)).any(axis=1)
-        return PatchActivity(cur, drive.astype(float), o + patch.latency)
+        return PatchActivity(cur, _bursts(t, o), o + patch.latency)
     rng = np.random.default_rng(rng)
     dt = float(t[1] - t[0])
     if kind == "oscillation":
@@ -337,8 +342,7 @@ def patch_activity(patch: Patch, times, onsets=(), rng=None, *, with_current=Tru
         cur = m * np.sqrt(2.0) * env * carrier / np.sqrt(np.mean(carrier**2))
         return PatchActivity(cur, env, np.empty(0))
     tk = t[0] + clinical.spike_times(t[-1] - t[0], patch.rate, 1.0, rng=rng)
-    drive = ((t[:, None] >= tk[None, :]) & (t[:, None] < tk[None, :] + 1.0)).any(axis=1)
-    return PatchActivity(clinical.spike_waveform(t, tk, m), drive.astype(float), tk)
+    return PatchActivity(clinical.spike_waveform(t, tk, m), _bursts(t, tk), tk)
 
 
 def virtual_subject(patches=(Patch("A", 0.0),), n=(41, 5), n_meg=60, n_eeg=32) -> VirtualSubject:
