@@ -1,40 +1,92 @@
 """Benchmark: single-compartment BEM on ico-3 (642 vertices, 1280 triangles), neurocourse vs OpenMEEG.
 
-Times, in the same run and on the same mesh, (a) building and solving the BEM system and
-(b) the whole MEG lead field for 30 dipoles and 306 point magnetometers, with the default linear
-Galerkin scheme (OpenMEEG's is also Galerkin); the centroid-collocation build is timed for
-comparison. Prints medians and ratios. Run with ``.venv/bin/python benchmarks/bench_bem.py``.
+Times, in the same run and on the same mesh, (a) building and solving the BEM system
+(neurocourse ``bem_model``, linear Galerkin; OpenMEEG ``HeadMat(...).inverse()``, also Galerkin)
+and (b) the whole MEG lead field for 30 dipoles x 3 orientations and 306 point magnetometers,
+build included. Each configuration runs in its own process so that the thread settings take
+effect before the libraries load:
+
+- ``1 thread``: ``OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = NEUROCOURSE_NUM_THREADS = 1`` for both
+  (the like-for-like comparison of the algorithms, and the one that a loaded machine does not
+  distort);
+- ``all cores``: the defaults (OpenMEEG's OpenMP loops and OpenBLAS on every core, neurocourse's
+  block kernels on a thread per CPU, :func:`neurocourse.meg.mesh.map_blocks`).
+
+The calls of the two libraries alternate, repeat after repeat, so that both see the same load;
+the script prints medians of wall and CPU time (CPU = all threads of the process), the ratios
+OpenMEEG/neurocourse, the accuracy (full-field RDM of the Galerkin model against Sarvas'
+formula, tangential dipoles at e = 0.1-0.9, sensors at 0.12 m; the goal keeps it ≤ 0.0027), the
+agreement of the two lead fields, and the load average before and after. The goal of issue 19
+is a build + solve ratio ≥ 1.5. Run with
+``.venv/bin/python benchmarks/bench_bem.py [repeats]`` (default 5).
+
+Where the time goes (cProfile, ``bem_model`` on ico-3, one thread, CPU seconds)
+--------------------------------------------------------------------------------
+Before (commit 23bf77f): 0.47-0.55 s. ``_LinearGeometry.coefficients`` 0.47 s of it: the edge
+integrals β were computed once per triangle side (3 per triangle, 2× the unique edges) on
+(p, m, 3) arrays, and the corner combination Σ_e g_ke h β_e broadcast strided (…, 3) slices
+(0.21 s alone); the solid angles 0.07 s, the vertex distances 0.05 s, the sparse slicing of the
+test weights per block 0.09 s; LU 0.005 s.
+After: 0.22-0.25 s (2.2× less CPU). β once per unique edge (1920, not 3840), all pair arrays
+triangle-major (…, m, p) so that gathers copy rows and the corner-major result feeds the
+vertex scatter without a transpose; corner 2 of the combination from Σ_k g_ke = 0 (closed
+sides); the test weights as a small dense matrix per block of test triangles. Now the
+coefficients take 0.12 s (β 0.05, combination 0.07), the solid angles 0.05 s, the vertex
+distances 0.04 s, the scatter and test weights 0.02 s, LU 0.005 s. The blocks run on a thread
+pool (numpy releases the GIL), in order, so the matrix is bitwise the same with any number of
+threads. The matrix agrees with the previous code to 8e-14 (relative max-abs).
 """
+
+import json
+import os
+import subprocess
+import sys
+import time
+
 import numpy as np
 from _timing import median_time
 
-from neurocourse.meg.bem import bem_lead_field, bem_model
-from neurocourse.meg.mesh import icosphere
+R, SIGMA, SENSOR_RADIUS = 0.09, 0.3, 0.12
+ECC = (0.1, 0.3, 0.5, 0.7, 0.8, 0.9)
+GOAL_RATIO, GOAL_RDM = 1.5, 0.0027
+CONFIGS = {"1 thread": {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                        "NEUROCOURSE_NUM_THREADS": "1"},
+           "all cores": {}}
 
-SIGMA = 0.3
-N_REPEAT = 3
+
+def _timed(fn):
+    """Wall time (s), CPU time of the process (s, all threads) and the result of ``fn()``."""
+    c0 = time.process_time()
+    wall, out = median_time(fn, 1)
+    return wall, time.process_time() - c0, out
 
 
-def main():
+def _alternate(fns, repeats):
+    """Run the functions in turn ``repeats`` times; per function the median wall and CPU (s)
+    and the last result."""
+    walls, cpus, outs = [[] for _ in fns], [[] for _ in fns], [None] * len(fns)
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            w, c, outs[i] = _timed(fn)
+            walls[i].append(w)
+            cpus[i].append(c)
+    return [(float(np.median(w)), float(np.median(c)), o) for w, c, o in zip(walls, cpus, outs)]
+
+
+def worker(repeats):
+    """One configuration (its thread settings are in the environment): print one result line."""
     import openmeeg as om
 
-    mesh = icosphere(3, 0.09)
+    from neurocourse.meg.bem import bem_lead_field, bem_model, sphere_accuracy
+    from neurocourse.meg.mesh import default_workers, icosphere
+
+    mesh = icosphere(3, R)
     rng = np.random.default_rng(0)
     src = rng.normal(size=(30, 3))
     src = 0.06 * src / np.linalg.norm(src, axis=1)[:, None]
-    shell = icosphere(3, 0.12).vertices
+    shell = icosphere(3, SENSOR_RADIUS).vertices
     sens = shell[shell[:, 2] > -0.02][:306]
     nrm = sens / np.linalg.norm(sens, axis=1)[:, None]
-
-    def ours_build():
-        return bem_model(mesh, SIGMA)
-
-    def ours_build_constant():
-        return bem_model(mesh, SIGMA, basis="constant")
-
-    def ours_full():
-        return bem_lead_field(bem_model(mesh, SIGMA), src, sens, nrm)
-
     geom = om.make_nested_geometry([(mesh.vertices.copy(), mesh.triangles.copy())],
                                    conductivity=(SIGMA,))
     integ = om.Integrator(3, 0, 0.005)
@@ -50,21 +102,52 @@ def main():
         s = om.make_sensors(sens, nrm)
         return om.GainMEG(hminv, dsm, om.Head2MEGMat(geom, s), om.DipSource2MEGMat(dip, s)).array()
 
-    t_ob, _ = median_time(ours_build, N_REPEAT)
-    t_oc, _ = median_time(ours_build_constant, N_REPEAT)
-    t_mb, _ = median_time(om_build, N_REPEAT)
-    t_of, g_ours = median_time(ours_full, N_REPEAT)
-    t_mf, g_om = median_time(om_full, N_REPEAT)
+    def ours_full():
+        return bem_lead_field(bem_model(mesh, SIGMA), src, sens, nrm)
+
+    load0 = os.getloadavg()
+    bem_model(mesh, SIGMA), om_build()                                   # warm-up
+    (tb, cb, model), (tmb, cmb, _) = _alternate([lambda: bem_model(mesh, SIGMA), om_build],
+                                                repeats)
+    (tf, cf, g_ours), (tmf, cmf, g_om) = _alternate([ours_full, om_full], repeats)
+    load1 = os.getloadavg()
     rel = np.linalg.norm(g_ours - g_om) / np.linalg.norm(g_om)
-    print(f"ico-3 mesh: {mesh.n_vertices} vertices, {mesh.n_triangles} triangles; "
-          f"{len(src)} dipoles x 3 orientations, {len(sens)} magnetometers")
-    print(f"build + solve   neurocourse {t_ob:8.3f} s   OpenMEEG {t_mb:8.3f} s   "
-          f"ratio OpenMEEG/neurocourse {t_mb / t_ob:6.2f}")
-    print(f"(centroid collocation build + solve {t_oc:8.3f} s, ratio {t_mb / t_oc:6.2f})")
-    print(f"full lead field neurocourse {t_of:8.3f} s   OpenMEEG {t_mf:8.3f} s   "
-          f"ratio OpenMEEG/neurocourse {t_mf / t_of:6.2f}")
-    print(f"relative Frobenius difference of the lead fields (Galerkin vs OpenMEEG): {rel:.2e}")
+    acc = sphere_accuracy(eccentricities=ECC, model=model, sensor_radius=SENSOR_RADIUS,
+                          orientation="tangential", components="full")[0].max()
+    print(json.dumps({"threads": default_workers(), "tb": tb, "cb": cb, "tmb": tmb, "cmb": cmb,
+                "tf": tf, "cf": cf, "tmf": tmf, "cmf": cmf, "rel": rel, "rdm": acc,
+                "load0": load0, "load1": load1}))
+
+
+def main():
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    print(f"ico-3 mesh (642 vertices, 1280 triangles), linear Galerkin; full lead field: 30 dipoles "
+          f"x 3 orientations, 306 magnetometers; medians of {repeats} alternating repeats; "
+          f"{os.cpu_count()} CPUs")
+    ok = True
+    for name, env in CONFIGS.items():
+        out = subprocess.run([sys.executable, __file__, "--worker", str(repeats)],
+                             env={**os.environ, **env}, capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        ratio_b, ratio_bc = r["tmb"] / r["tb"], r["cmb"] / r["cb"]
+        print(f"\n[{name}: neurocourse on {r['threads']} thread(s)]  load average (1, 5, 15 min) "
+              f"before {tuple(round(x, 2) for x in r['load0'])}, after "
+              f"{tuple(round(x, 2) for x in r['load1'])}")
+        print(f"  build + solve    neurocourse {r['tb']:7.3f} s wall {r['cb']:7.3f} s CPU   "
+              f"OpenMEEG {r['tmb']:7.3f} s wall {r['cmb']:7.3f} s CPU   ratio OpenMEEG/neurocourse "
+              f"{ratio_b:5.2f} wall, {ratio_bc:5.2f} CPU")
+        print(f"  full lead field  neurocourse {r['tf']:7.3f} s wall {r['cf']:7.3f} s CPU   "
+              f"OpenMEEG {r['tmf']:7.3f} s wall {r['cmf']:7.3f} s CPU   ratio OpenMEEG/neurocourse "
+              f"{r['tmf'] / r['tf']:5.2f} wall, {r['cmf'] / r['cf']:5.2f} CPU")
+        print(f"  accuracy: max full-field RDM vs Sarvas {r['rdm']:.4f} (goal <= {GOAL_RDM}); "
+              f"lead fields neurocourse vs OpenMEEG: relative Frobenius difference {r['rel']:.2e}")
+        ok &= ratio_b >= GOAL_RATIO and r["rdm"] <= GOAL_RDM
+    print(f"\ngoal (build + solve >= {GOAL_RATIO}x OpenMEEG in wall time, RDM <= {GOAL_RDM}) in "
+          f"every configuration:", "met" if ok else "NOT MET")
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 2 and sys.argv[1] == "--worker":
+        worker(int(sys.argv[2]))
+    else:
+        main()

@@ -6,8 +6,11 @@ import pytest
 
 from neurocourse.meg.mesh import (
     TriMesh,
+    block_slices,
+    default_workers,
     ellipsoid,
     icosphere,
+    map_blocks,
     points_inside,
     solid_angles,
     triangle_areas,
@@ -147,3 +150,52 @@ def test_mesh_is_read_only():
     m = icosphere(1)
     with pytest.raises(ValueError):
         m.vertices[0, 0] = 1.0
+
+
+# ---------------------------------------------------------------------- blocks and threads
+def test_block_slices_cover_the_range_in_order():
+    for n, cost, pairs in [(0, 5, 100), (1, 5, 100), (103, 7, 100), (10, 1000, 100)]:
+        sl = block_slices(n, cost, pairs)
+        covered = np.concatenate([np.arange(n)[s] for s in sl]) if sl else np.arange(0)
+        np.testing.assert_array_equal(covered, np.arange(n))
+        # each block holds at least one item and at most max(1, pairs // cost) of them
+        assert all(1 <= s.stop - s.start <= max(1, pairs // cost) for s in sl)
+
+
+def test_map_blocks_keeps_the_order_with_threads():
+    blocks = block_slices(1000, 1, 37)
+    data = np.random.default_rng(2).normal(size=1000)
+
+    def f(s):
+        return np.cumsum(np.sin(data[s]) ** 2)
+
+    serial = map_blocks(f, blocks, workers=1)
+    threaded = map_blocks(f, blocks, workers=3)
+    assert len(threaded) == len(blocks)
+    for a, b in zip(serial, threaded):
+        np.testing.assert_array_equal(a, b)   # same arithmetic per block: bitwise equal
+
+
+def test_default_workers_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("NEUROCOURSE_NUM_THREADS", "3")
+    assert default_workers() == 3
+    monkeypatch.delenv("NEUROCOURSE_NUM_THREADS")
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    assert default_workers() == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
+    assert default_workers() >= 1
+
+
+def test_threaded_kernels_are_bitwise_reproducible(monkeypatch):
+    """The BEM matrices and solid angles do not depend on the number of threads (the blocks are
+    reduced in order), so results are reproducible on any machine."""
+    from neurocourse.meg.bem import galerkin_matrix
+
+    m = icosphere(2, 0.09)
+    pts = np.random.default_rng(3).uniform(-0.06, 0.06, (500, 3))
+    out = {}
+    for n in ("1", "2"):
+        monkeypatch.setenv("NEUROCOURSE_NUM_THREADS", n)
+        out[n] = (galerkin_matrix(m), solid_angles(m, pts))
+    for a, b in zip(out["1"], out["2"]):
+        np.testing.assert_array_equal(a, b)

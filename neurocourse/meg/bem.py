@@ -31,6 +31,13 @@ Hämäläinen & Sarvas (1989) and MNE-Python's ``mne/bem.py`` for one layer:
 
    integrated with a 7-point, degree-5 triangle rule.
 
+**Cost.** Every matrix is a pairwise kernel (points × triangles) evaluated in closed form on
+blocks of a few ten thousand pairs: the per-vertex distances, per-edge line integrals and
+per-triangle solid angles are each computed once per point and shared, and the blocks run on a
+thread pool (:func:`neurocourse.meg.mesh.map_blocks`; ``NEUROCOURSE_NUM_THREADS`` or
+``OMP_NUM_THREADS`` set the number of threads) and are reduced in order, so the results are
+bitwise independent of the number of threads.
+
 References
 ----------
 Geselowitz DB (1970) IEEE Trans Magn 6:346. van Oosterom A, Strackee J (1983) IEEE Trans Biomed
@@ -52,12 +59,12 @@ import scipy.sparse as sp
 from neurocourse._validation import as_finite, check_option, check_points, check_positive, check_range
 from neurocourse.meg.fields import MU0_OVER_4PI, sarvas_field
 from neurocourse.meg.mesh import (
+    SolidAngleGeometry,
     TriMesh,
-    _in_blocks,
-    _points_array,
-    _SolidAngleGeometry,
+    block_slices,
     ellipsoid,
     icosphere,
+    map_blocks,
     points_inside,
     solid_angles,
     triangle_areas,
@@ -110,6 +117,9 @@ _PAIRS_PER_BLOCK = 25_000
 # A field point closer than this fraction of the mesh size to a triangle's plane is treated as
 # lying in it: the solid angle and all linear coefficients of that triangle are then exactly 0.
 _IN_PLANE_RTOL = 1e-10
+# Floor of the denominator of the edge integrals β (a point on an edge): any positive number
+# far below a distance² in m² keeps β finite where it is multiplied by h = 0.
+_TINY = 1e-300
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,31 +164,36 @@ class BEMModel:
 # ------------------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class _LinearGeometry:
-    """Per-triangle constants of the linear solid-angle integrals (mesh centred).
+    """Per-triangle and per-edge constants of the linear solid-angle integrals (mesh centred).
 
-    Edge e of a triangle is the edge opposite corner e; it runs from corner e+1 (index
-    ``a_idx``) to corner e+2 (``b_idx``) with unit direction ``u``, and ``ua``, ``ub`` are
-    v_a·u, v_b·u. ``gmat[t, k, e] = L_k (m_k·m_e) / 2A`` (L edge length, m outward in-plane edge
-    normal). With y_i = v_i − r the cyclic term (y_{k+1} × y_{k+2})·n / 2A is ``c − r·d``, and the
-    height of r below the plane of a triangle is ``h0 − r·n``.
+    Edge e of a triangle is the edge opposite corner e, running from corner e+1 to corner e+2;
+    ``edge[e, t]`` indexes it in the list of the mesh's undirected edges, which run from vertex
+    ``ea`` to ``eb`` with unit direction ``eu`` and ``eua``, ``eub`` = v_a·u, v_b·u (the line
+    integral β_e = ∫_e dl/|y| does not depend on the direction, so it is computed once per edge,
+    not once per triangle side). ``gmat[k, e, t] = L_k (m_k·m_e) / 2A`` (L edge length, m
+    outward in-plane edge normal). With y_i = v_i − r the cyclic term (y_{k+1} × y_{k+2})·n / 2A
+    is ``c[k] − r·d[k]`` (``d_t`` holds d as (3, 3·m), corner-major), and the height of r below
+    the plane of a triangle is ``h0 − r·n``. Arrays of pairs are (…, m, p): triangle-major, so
+    that the gathers copy rows and the corner-major result feeds the vertex scatter directly.
     """
 
-    sa: _SolidAngleGeometry
+    sa: SolidAngleGeometry
     normals: np.ndarray
     gmat: np.ndarray
     c: np.ndarray
-    d: np.ndarray
+    d_t: np.ndarray
     h0: np.ndarray
-    a_idx: np.ndarray
-    b_idx: np.ndarray
-    u: np.ndarray
-    ua: np.ndarray
-    ub: np.ndarray
+    edge: np.ndarray
+    ea: np.ndarray
+    eb: np.ndarray
+    eu: np.ndarray
+    eua: np.ndarray
+    eub: np.ndarray
     tol: float
 
     @classmethod
     def of(cls, mesh: TriMesh) -> _LinearGeometry:
-        sa = _SolidAngleGeometry.of(mesh)
+        sa = SolidAngleGeometry.of(mesh)
         rr, tris = sa.rr, mesh.triangles
         normals = triangle_normals(mesh)
         two_area = 2.0 * triangle_areas(mesh)
@@ -188,39 +203,65 @@ class _LinearGeometry:
         u = (vb - va) / length[..., None]
         m_out = np.cross(u, normals[:, None, :])
         gmat = (length[:, :, None] * np.einsum("tki,tei->tke", m_out, m_out)
-                / two_area[:, None, None])
+                / two_area[:, None, None])                                  # (m, k, e)
         c = np.einsum("tki,tki->tk", np.cross(va, vb), normals[:, None, :]) / two_area[:, None]
-        d = np.cross(vb - va, normals[:, None, :]) / two_area[:, None, None]
-        return cls(sa, normals, gmat, c, d, np.einsum("ti,ti->t", rr[tris[:, 0]], normals),
-                   a_idx, b_idx, u, np.einsum("tei,tei->te", va, u),
-                   np.einsum("tei,tei->te", vb, u), _IN_PLANE_RTOL * np.ptp(rr, axis=0).max())
+        d = np.cross(vb - va, normals[:, None, :]) / two_area[:, None, None]   # (m, k, 3)
+        ends = np.sort(np.stack([a_idx, b_idx], axis=-1).reshape(-1, 2), axis=1)
+        edges, edge = np.unique(ends, axis=0, return_inverse=True)
+        ea, eb = edges[:, 0], edges[:, 1]
+        eu = rr[eb] - rr[ea]
+        eu /= np.linalg.norm(eu, axis=1, keepdims=True)
+        return cls(sa, normals, np.ascontiguousarray(np.transpose(gmat, (1, 2, 0))),
+                   np.ascontiguousarray(c.T),
+                   np.ascontiguousarray(np.transpose(d, (1, 0, 2)).reshape(-1, 3).T),
+                   np.einsum("ti,ti->t", rr[tris[:, 0]], normals),
+                   np.ascontiguousarray(edge.reshape(-1, 3).T), ea, eb, eu,
+                   np.einsum("ei,ei->e", rr[ea], eu), np.einsum("ei,ei->e", rr[eb], eu),
+                   _IN_PLANE_RTOL * np.ptp(rr, axis=0).max())
 
     def coefficients(self, points: np.ndarray) -> np.ndarray:
-        """∫_T φ_k dΩ_r for centred points (p, 3) and all triangles: shape (p, m, 3), in sr."""
-        p, m = len(points), len(self.c)
-        dist, rv = self.sa.vertex_terms(points)
-        h = self.h0[None, :] - points @ self.normals.T                    # (p, m)
+        """∫_T φ_k dΩ_r for centred points (p, 3) and all triangles: shape (3, m, p), in sr."""
+        p, m = len(points), len(self.h0)
+        dist, rv = self.sa.vertex_terms(points)                       # (n_v, p)
+        h = self.h0[:, None] - self.normals @ points.T                # (m, p)
         in_plane = np.abs(h) <= self.tol
         h[in_plane] = 0.0
-        omega = np.where(in_plane, 0.0, self.sa.omega(points, dist, rv))
-        # β_e = ∫_e dl/|y| = ln[(|y_b| + y_b·u)/(|y_a| + y_a·u)]; when the point lies behind
-        # the edge's start (y_b·u ≤ 0) the equal ratio (|y_a| − y_a·u)/(|y_b| − y_b·u) avoids
-        # the cancellation.
-        ru = (points @ self.u.reshape(-1, 3).T).reshape(p, m, 3)
-        pa, pb = self.ua[None] - ru, self.ub[None] - ru
-        da, db = dist[:, self.a_idx], dist[:, self.b_idx]
+        omega = self.sa.omega(points, dist, rv)
+        omega[in_plane] = 0.0
+        # β_e = ∫_e dl/|y| = ln[(|y_b| + y_b·u)/(|y_a| + y_a·u)], per edge; when the point lies
+        # behind the edge's end (y_b·u ≤ 0) the equal ratio (|y_a| − y_a·u)/(|y_b| − y_b·u)
+        # avoids the cancellation. The denominator vanishes only for a point on the edge, where
+        # every triangle of the edge has h = 0: it is floored so that β stays finite there.
+        ru = self.eu @ points.T                                       # (n_e, p)
+        pa = self.eua[:, None] - ru
+        pb = self.eub[:, None] - ru
+        da, db = dist[self.ea], dist[self.eb]
         behind = pb <= 0
         num = np.where(behind, da - pa, db + pb)
         den = np.where(behind, db - pb, da + pa)
-        flat = in_plane[..., None]                   # β is not needed there (h = 0) and may be 0/0
-        beta = np.log(np.where(flat, 1.0, num) / np.where(flat, 1.0, den))
+        np.maximum(den, _TINY, out=den)
+        num /= den
+        beta = np.log(num, out=num)
         # φ_k(y) = [(y_{k+1}×y_{k+2})·n − y·((y_{k+2}−y_{k+1})×n)] / 2A; the in-plane part of
         # ∫ y dΩ is −h Σ_e m_e β_e (Gauss theorem in the plane of the triangle).
-        cyc = self.c[None] - (points @ self.d.reshape(-1, 3).T).reshape(p, m, 3)
+        hb = beta[self.edge]                                          # (e, m, p)
+        hb *= h[None]
+        out = (self.d_t.T @ points.T).reshape(3, m, p)
+        np.subtract(self.c[:, :, None], out, out=out)
+        out *= omega[None]
+        # Σ_e g[k, e] hβ_e for k = 0, 1; the sides of a triangle close (Σ_k L_k m_k = 0), so
+        # Σ_k g[k, e] = 0 and corner 2 receives minus the sum of the other two.
         g = self.gmat
-        return cyc * omega[..., None] + h[..., None] * (
-            beta[..., 0, None] * g[None, :, :, 0] + beta[..., 1, None] * g[None, :, :, 1]
-            + beta[..., 2, None] * g[None, :, :, 2])
+        tmp = np.empty_like(h)
+        acc = np.empty((2, m, p))
+        for k in range(2):
+            np.multiply(hb[0], g[k, 0][:, None], out=acc[k])
+            for e in (1, 2):
+                acc[k] += np.multiply(hb[e], g[k, e][:, None], out=tmp)
+        out[:2] += acc
+        out[2] -= acc[0]
+        out[2] -= acc[1]
+        return out
 
 
 def linear_solid_angles(mesh: TriMesh, points) -> np.ndarray:
@@ -257,15 +298,18 @@ def linear_solid_angles(mesh: TriMesh, points) -> np.ndarray:
     de Munck JC (1992) IEEE Trans Biomed Eng 39:986; MNE-Python ``mne/bem.py::_lin_pot_coeff``
     computes the same quantity.
     """
-    pts = _points_array(points)
     geo = _LinearGeometry.of(mesh)
-    return _in_blocks(geo.coefficients, pts - geo.sa.origin, mesh.n_triangles, _PAIRS_PER_BLOCK)
+    pts = check_points("points", points) - geo.sa.origin
+    parts = map_blocks(lambda s: np.transpose(geo.coefficients(pts[s]), (2, 1, 0)),
+                       block_slices(len(pts), mesh.n_triangles, _PAIRS_PER_BLOCK))
+    return np.concatenate(parts, axis=0)
 
 
 def _corner_to_vertex(mesh: TriMesh) -> sp.csr_matrix:
-    """Sparse (n_vertices, 3·n_triangles) map summing per-corner values into vertices."""
+    """Sparse (n_vertices, 3·n_triangles) map summing per-corner values into vertices; the
+    corners are ordered corner-major (column k·m + t is corner k of triangle t)."""
     n_corner = 3 * mesh.n_triangles
-    return sp.csr_matrix((np.ones(n_corner), (mesh.triangles.ravel(), np.arange(n_corner))),
+    return sp.csr_matrix((np.ones(n_corner), (mesh.triangles.T.ravel(), np.arange(n_corner))),
                          shape=(mesh.n_vertices, n_corner))
 
 
@@ -293,10 +337,16 @@ def vertex_solid_angles(mesh: TriMesh, points) -> np.ndarray:
     ----------
     de Munck (1992) IEEE Trans Biomed Eng 39:986; MNE-Python ``mne/bem.py::_fwd_bem_lin_pot_coeff``.
     """
-    pts = _points_array(points)
-    coef = linear_solid_angles(mesh, pts)                         # (p, m, 3)
+    geo = _LinearGeometry.of(mesh)
+    pts = check_points("points", points) - geo.sa.origin
     scatter = _corner_to_vertex(mesh)
-    return np.asarray((scatter @ coef.reshape(len(pts), -1).T).T)
+
+    def block(s):
+        coef = geo.coefficients(pts[s])                               # (3, m, p)
+        return (scatter @ coef.reshape(-1, coef.shape[-1])).T
+
+    parts = map_blocks(block, block_slices(len(pts), mesh.n_triangles, _PAIRS_PER_BLOCK))
+    return np.concatenate(parts, axis=0)
 
 
 def collocation_matrix(mesh: TriMesh, *, correct_auto: bool = True) -> np.ndarray:
@@ -370,7 +420,7 @@ def mass_matrix(mesh: TriMesh) -> np.ndarray:
     Returns
     -------
     M : ndarray, shape (n_vertices, n_vertices)
-        :math:`M_{ij} = \\int_S\\psi_i\\psi_j\\,dS` in m² (dense): A/6 on the diagonal and A/12
+        :math:`M_{ij} = \\int_S\\psi_i\\psi_j\\,dS` in square metres (m², dense): A/6 on the diagonal and A/12
         off it per triangle of area A; each row sums to the vertex area.
 
     References
@@ -424,16 +474,27 @@ def galerkin_matrix(mesh: TriMesh, source_mesh: TriMesh | None = None) -> np.nda
     """
     src = mesh if source_mesh is None else source_mesh
     geo = _LinearGeometry.of(src)
-    pts = _quadrature_points(mesh, _GAL_BARY) - geo.sa.origin
-    test = _test_weights(mesh, _GAL_BARY, _GAL_W)
+    n_q = len(_GAL_W)
+    pts = _quadrature_points(mesh, _GAL_BARY) - geo.sa.origin      # triangle-major, (n_q·m, 3)
     scatter = _corner_to_vertex(src)
-    step = max(1, _PAIRS_PER_BLOCK // src.n_triangles)
+    # weight of test point q of a triangle for its corner k: ψ_k(x_q) w_q (times the area)
+    local = _GAL_BARY * _GAL_W[:, None]                              # (q, k)
+    area = triangle_areas(mesh)
+
+    def block(tri):  # a slice of test triangles: their n_q points each, all source triangles
+        coef = geo.coefficients(pts[n_q * tri.start:n_q * tri.stop])  # (3, m_src, p)
+        per_vertex = scatter @ coef.reshape(-1, coef.shape[-1])        # (n_v_src, p)
+        rows, inv = np.unique(mesh.triangles[tri], return_inverse=True)
+        weights = np.zeros((len(rows), n_q * (tri.stop - tri.start)))
+        cols = np.arange(weights.shape[1]).reshape(-1, n_q)          # (t, q)
+        vals = area[tri, None, None] * local[None]                    # (t, q, k)
+        weights[inv.reshape(-1, 1, 3), cols[:, :, None]] = vals      # distinct corners
+        return rows, weights @ per_vertex.T                           # (rows, n_v_src)
+
     K = np.zeros((mesh.n_vertices, src.n_vertices))
-    for i in range(0, len(pts), step):  # blocks of test points bound the memory
-        coef = geo.coefficients(pts[i:i + step]).reshape(-1, 3 * src.n_triangles)
-        block = test[:, i:i + step].tocsr()
-        rows = np.unique(block.nonzero()[0])          # the vertices these points test
-        K[rows] += block[rows] @ np.asarray((scatter @ coef.T).T)
+    tri_blocks = block_slices(mesh.n_triangles, n_q * src.n_triangles, _PAIRS_PER_BLOCK)
+    for rows, part in map_blocks(block, tri_blocks):  # in order: bitwise reproducible
+        K[rows] += part
     return K / vertex_areas(mesh)[:, None]
 
 
@@ -486,7 +547,7 @@ def bem_model(mesh: TriMesh, sigma: float = 0.3, basis: str = "galerkin") -> BEM
         ico-3 spheres the full-field RDM against Sarvas is ≤ 0.003 (Galerkin), ≤ 0.021
         (constant) and ≤ 0.074 (linear collocation) for eccentricities 0.1-0.9; the collocation
         schemes converge at second order, Galerkin faster. Galerkin costs the most to build
-        (ico-3 ≈ 1 s, ico-4 ≈ 10-15 s).
+        (ico-3 ≈ 0.25 s of CPU, ico-4 about 16 times more; ``benchmarks/bench_bem.py``).
 
     Returns
     -------
@@ -715,24 +776,31 @@ def geselowitz_kernel(mesh: TriMesh, r_sensors, *, linear: bool = True) -> np.nd
     """
     r_sens = check_points("r_sensors", r_sensors)
     normals = triangle_normals(mesh)
-    area = triangle_areas(mesh)
-    qpts = _quadrature_points(mesh, _QUAD_BARY).reshape(mesh.n_triangles, -1, 3)  # (m, n_q, 3)
-    wts = area[:, None] * _QUAD_W[None, :]                            # (m, n_q)
-    scatter = _corner_to_vertex(mesh)
-    n_nodes = mesh.n_vertices if linear else mesh.n_triangles
-    out = np.empty((r_sens.shape[0], 3, n_nodes))
-    step = max(1, _PAIRS_PER_BLOCK // (mesh.n_triangles * len(_QUAD_W)))
-    for i in range(0, len(r_sens), step):
-        d = r_sens[i:i + step, None, None, :] - qpts[None]           # (s, m, n_q, 3)
-        dist3 = np.linalg.norm(d, axis=-1) ** 3
-        kern = np.cross(d, normals[None, :, None, :]) * (wts / dist3)[..., None]
-        if linear:
-            per_corner = np.einsum("smqc,qk->scmk", kern, _QUAD_BARY)  # (s, 3, m, 3)
-            flat = per_corner.reshape(-1, 3 * mesh.n_triangles)
-            out[i:i + step] = np.asarray((scatter @ flat.T).T).reshape(-1, 3, n_nodes)
-        else:
-            out[i:i + step] = np.einsum("smqc->scm", kern)
-    return out
+    n_q, m = len(_QUAD_W), mesh.n_triangles
+    qpts = _quadrature_points(mesh, _QUAD_BARY).reshape(m, n_q, 3)
+    wts = triangle_areas(mesh)[:, None] * _QUAD_W[None, :]            # (m, n_q) in m²
+    # weights of each quadrature point for the corners (linear) or the triangle (constant)
+    basis = _QUAD_BARY if linear else np.ones((n_q, 1))
+    scatter = _corner_to_vertex(mesh) if linear else None
+    n_nodes = mesh.n_vertices if linear else m
+
+    def block(sl):  # one component at a time: (s, m, n_q) arrays, no (…, 3) strides
+        rs = r_sens[sl]
+        d = [rs[:, c, None, None] - qpts[None, :, :, c] for c in range(3)]
+        inv3 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
+        inv3 = wts / (inv3 * np.sqrt(inv3))                            # w / |d|³
+        res = np.empty((len(rs), 3, basis.shape[1], m))
+        for c in range(3):  # ((r − r') × n)_c = d_{c+1} n_{c+2} − d_{c+2} n_{c+1}
+            c1, c2 = (c + 1) % 3, (c + 2) % 3
+            kern = d[c1] * normals[:, c2, None] - d[c2] * normals[:, c1, None]
+            kern *= inv3
+            res[:, c] = np.swapaxes(kern @ basis, 1, 2)                # (s, k, m)
+        if not linear:
+            return res[:, :, 0]
+        return (scatter @ res.reshape(-1, 3 * m).T).T.reshape(-1, 3, n_nodes)
+
+    sens_blocks = block_slices(len(r_sens), n_q * m, _PAIRS_PER_BLOCK)
+    return np.concatenate(map_blocks(block, sens_blocks), axis=0)
 
 
 def primary_field_kernel(r_sources, r_sensors) -> np.ndarray:
@@ -987,7 +1055,7 @@ def radial_leakage(asphericity, order: int = 3, radius: float = 0.09,
     Parameters
     ----------
     asphericity : float or array_like
-        ε, each in [0, 0.3].
+        ε, dimensionless, each in [0, 0.3].
     order : int, default 3
         Icosphere order of the ellipsoid mesh.
     radius : float, default 0.09
@@ -1040,7 +1108,7 @@ def radial_tangential_maps(asphericity=0.15, eccentricity=0.7, order: int = 2,
     Parameters
     ----------
     asphericity : float, default 0.15
-        ε in [0, 0.3] (0 is a sphere).
+        ε, dimensionless, in [0, 0.3] (0 is a sphere).
     eccentricity : float, default 0.7
         Source distance from the centre as a fraction of R, in [0, 0.9].
     order : int, default 2

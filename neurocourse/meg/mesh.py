@@ -14,6 +14,9 @@ and an inside/outside test by the winding number.
 
 from __future__ import annotations
 
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +24,13 @@ import numpy as np
 from neurocourse._validation import as_finite, check_positive, check_range, check_shape
 
 __all__ = [
+    "SolidAngleGeometry",
     "TriMesh",
+    "block_slices",
+    "default_workers",
     "ellipsoid",
     "icosphere",
+    "map_blocks",
     "nearest_surface_points",
     "points_inside",
     "solid_angles",
@@ -180,7 +187,7 @@ def triangle_areas(mesh: TriMesh) -> np.ndarray:
     Returns
     -------
     area : ndarray, shape (n_triangles,)
-        Areas in m², :math:`\\tfrac12|(\\mathbf v_1-\\mathbf v_0)\\times(\\mathbf v_2-\\mathbf v_0)|`.
+        Areas in square metres (m²), :math:`\\tfrac12|(\\mathbf v_1-\\mathbf v_0)\\times(\\mathbf v_2-\\mathbf v_0)|`.
     """
     return 0.5 * np.linalg.norm(_area_vectors(mesh.vertices, mesh.triangles), axis=1)
 
@@ -230,7 +237,7 @@ def vertex_areas(mesh: TriMesh) -> np.ndarray:
     Returns
     -------
     area : ndarray, shape (n_vertices,)
-        Areas in m²; they sum to the surface area. This is the lumped mass of linear
+        Areas in square metres (m²); they sum to the surface area. This is the lumped mass of linear
         (piecewise-affine) elements.
     """
     return np.bincount(mesh.triangles.ravel(), weights=np.repeat(triangle_areas(mesh) / 3.0, 3),
@@ -242,20 +249,111 @@ def _points_array(points) -> np.ndarray:
     return check_shape("points", as_finite("points", np.atleast_2d(points), unit="m"), (None, 3))
 
 
-def _in_blocks(func, points: np.ndarray, n_triangles: int, pairs: int = _PAIRS_PER_BLOCK):
-    """Apply ``func`` to blocks of ``points`` (p, 3) of about ``pairs`` point-triangle pairs
-    each and concatenate the results along axis 0 (bounds the memory of pairwise kernels)."""
-    step = max(1, pairs // max(n_triangles, 1))
-    return np.concatenate([func(points[i:i + step]) for i in range(0, len(points), step)],
-                          axis=0)
+def default_workers() -> int:
+    """Number of threads used by :func:`map_blocks` by default.
+
+    The ``NEUROCOURSE_NUM_THREADS`` environment variable if set, else ``OMP_NUM_THREADS`` (the
+    convention of OpenBLAS and OpenMP libraries such as OpenMEEG), else the CPUs this process
+    may run on; always 1 in a browser (Pyodide has no threads).
+
+    Returns
+    -------
+    int
+        Number of worker threads (count), at least 1.
+    """
+    if sys.platform == "emscripten":
+        return 1
+    for var in ("NEUROCOURSE_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(var, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def block_slices(n_items: int, cost_per_item: int, pairs: int = _PAIRS_PER_BLOCK) -> list[slice]:
+    """Split ``range(n_items)`` into consecutive slices of about ``pairs`` pairs each.
+
+    Parameters
+    ----------
+    n_items : int
+        Number of items (e.g. field points), >= 0.
+    cost_per_item : int
+        Pairs per item (e.g. the number of triangles each point meets), >= 1.
+    pairs : int, default 250 000
+        Target number of pairs per block (count): it bounds the memory of a pairwise kernel.
+
+    Returns
+    -------
+    list of slice
+        Consecutive slices covering ``range(n_items)``, each of at least one item.
+    """
+    step = max(1, int(pairs) // max(int(cost_per_item), 1))
+    return [slice(i, min(i + step, n_items)) for i in range(0, n_items, step)]
+
+
+def map_blocks(func, blocks, workers: int | None = None) -> list:
+    """``[func(b) for b in blocks]``, on a pool of threads when there is more than one block.
+
+    numpy releases the interpreter lock inside its array loops and BLAS calls, so pairwise
+    kernels over independent blocks of points run in parallel. The results come back in the
+    order of ``blocks`` whatever the number of threads, so any reduction of them in that order
+    is bitwise reproducible.
+
+    Parameters
+    ----------
+    func : callable
+        Applied to each block; must not modify shared state.
+    blocks : sequence
+        The blocks (e.g. from :func:`block_slices`).
+    workers : int, optional
+        Number of threads (count); :func:`default_workers` by default, 1 runs serially.
+
+    Returns
+    -------
+    list
+        ``func(block)`` for every block, in order.
+    """
+    blocks = list(blocks)
+    n = default_workers() if workers is None else int(workers)
+    n = min(n, len(blocks))
+    if n <= 1:
+        return [func(b) for b in blocks]
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(func, blocks))
 
 
 @dataclass(frozen=True, eq=False)
-class _SolidAngleGeometry:
-    """Per-mesh constants of the van Oosterom–Strackee formula, relative to the mesh centre.
+class SolidAngleGeometry:
+    """Per-triangle constants of the van Oosterom–Strackee solid angle, relative to the mesh centre.
 
-    ``six_vol`` is v0·(v1 × v2), ``two_an`` the area vector (v1 − v0) × (v2 − v0) and ``vv``
-    the corner dot products (v0·v1, v0·v2, v1·v2) of every triangle (``rr`` centred).
+    Build it once per mesh with :meth:`of`; :meth:`vertex_terms` and :meth:`omega` then give the
+    solid angles of all triangles seen from a block of points, with the work done per (point,
+    vertex) where possible (shared by the about six triangles around each vertex). Arrays of
+    pairs are laid out triangle- or vertex-major, (m, p) or (n_v, p), so that gathers copy rows.
+
+    Attributes
+    ----------
+    origin : ndarray, shape (3,)
+        Centre of the mesh (mean vertex) in m; all other positions are relative to it, which
+        keeps the dot-product expansions well scaled.
+    rr : ndarray, shape (n_vertices, 3)
+        Centred vertices in m.
+    tris : ndarray of int, shape (m, 3)
+        Triangles (vertex indices, outward order).
+    six_vol : ndarray, shape (m,)
+        Triple product :math:`\\mathbf v_0\\cdot(\\mathbf v_1\\times\\mathbf v_2)` in m³.
+    two_an : ndarray, shape (m, 3)
+        Area vectors :math:`(\\mathbf v_1-\\mathbf v_0)\\times(\\mathbf v_2-\\mathbf v_0)` in m².
+    vv : ndarray, shape (3, m)
+        Corner dot products :math:`\\mathbf v_0\\cdot\\mathbf v_1`, :math:`\\mathbf v_0\\cdot
+        \\mathbf v_2`, :math:`\\mathbf v_1\\cdot\\mathbf v_2` in m².
+
+    References
+    ----------
+    van Oosterom A, Strackee J (1983) IEEE Trans Biomed Eng 30:125.
     """
 
     origin: np.ndarray
@@ -263,39 +361,80 @@ class _SolidAngleGeometry:
     tris: np.ndarray
     six_vol: np.ndarray
     two_an: np.ndarray
-    vv: tuple
+    vv: np.ndarray
 
     @classmethod
-    def of(cls, mesh: TriMesh) -> _SolidAngleGeometry:
-        # Working relative to the mesh centre keeps the dot-product expansions well scaled.
+    def of(cls, mesh: TriMesh) -> SolidAngleGeometry:
+        """The constants of ``mesh`` (a :class:`TriMesh`, vertices in m)."""
         origin = mesh.vertices.mean(axis=0)
         rr = mesh.vertices - origin
         v0, v1, v2 = _corners(rr, mesh.triangles)
-        dots = tuple(np.einsum("ij,ij->i", a, b) for a, b in ((v0, v1), (v0, v2), (v1, v2)))
+        dots = np.stack([np.einsum("ij,ij->i", a, b) for a, b in ((v0, v1), (v0, v2), (v1, v2))])
         return cls(origin, rr, mesh.triangles, np.einsum("ij,ij->i", v0, np.cross(v1, v2)),
                    _area_vectors(rr, mesh.triangles), dots)
 
     def vertex_terms(self, points: np.ndarray):
-        """Distances |v − r| (p, n_v) in m and dot products r·v (p, n_v) in m², for centred
-        ``points``."""
-        diff = self.rr[None, :, :] - points[:, None, :]
-        return np.sqrt(np.einsum("pvi,pvi->pv", diff, diff)), points @ self.rr.T
+        """Distances and dot products of every vertex with every point.
+
+        Parameters
+        ----------
+        points : ndarray, shape (p, 3)
+            Points in m, relative to ``origin``.
+
+        Returns
+        -------
+        dist : ndarray, shape (n_vertices, p)
+            :math:`|\\mathbf v - \\mathbf r|` in m.
+        rv : ndarray, shape (n_vertices, p)
+            :math:`\\mathbf r\\cdot\\mathbf v` in m².
+        """
+        pt = points.T
+        diff = self.rr[:, :, None] - pt[None]                          # (n_v, 3, p)
+        return np.sqrt(np.einsum("vip,vip->vp", diff, diff)), self.rr @ pt
 
     def omega(self, points: np.ndarray, dist: np.ndarray, rv: np.ndarray) -> np.ndarray:
-        """Solid angles (sr) of all triangles from centred ``points`` (p, 3).
+        """Solid angles of all triangles seen from each point.
 
-        Works per (point, vertex) where it can: R_i·R_j = v_i·v_j − r·(v_i + v_j) + r², and
-        the triple product is 6·vol − r·(2A n), with the per-triangle constants precomputed.
+        With :math:`\\mathbf R_i = \\mathbf v_i - \\mathbf r`, the products are expanded as
+        :math:`\\mathbf R_i\\cdot\\mathbf R_j = \\mathbf v_i\\cdot\\mathbf v_j - \\mathbf r\\cdot
+        (\\mathbf v_i+\\mathbf v_j) + r^2` and the triple product as
+        :math:`6V - \\mathbf r\\cdot 2A\\mathbf n`, from the precomputed per-triangle constants.
+
+        Parameters
+        ----------
+        points : ndarray, shape (p, 3)
+            Points in m, relative to ``origin``.
+        dist, rv : ndarray, shape (n_vertices, p)
+            :meth:`vertex_terms` of ``points`` (m and m²).
+
+        Returns
+        -------
+        omega : ndarray, shape (m, p)
+            Solid angles in sr, in :math:`(-2\\pi, 2\\pi]`, positive for a triangle seen from
+            inside.
         """
         a, b, c = self.tris[:, 0], self.tris[:, 1], self.tris[:, 2]
-        ra, rb, rc = rv[:, a], rv[:, b], rv[:, c]
-        la, lb, lc = dist[:, a], dist[:, b], dist[:, c]
-        r2 = np.einsum("pi,pi->p", points, points)[:, None]
-        vv01, vv02, vv12 = self.vv
-        num = self.six_vol[None, :] - points @ self.two_an.T
-        den = (la * lb * lc + (vv01 - ra - rb + r2) * lc + (vv02 - ra - rc + r2) * lb
-               + (vv12 - rb - rc + r2) * la)
-        return 2.0 * np.arctan2(num, den)
+        ra, rb, rc = rv[a], rv[b], rv[c]
+        la, lb, lc = dist[a], dist[b], dist[c]
+        r2 = np.einsum("pi,pi->p", points, points)
+        num = self.six_vol[:, None] - self.two_an @ points.T
+        den = la * lb
+        den *= lc
+        for vv, s, t, far in ((self.vv[0], ra, rb, lc), (self.vv[1], ra, rc, lb),
+                              (self.vv[2], rb, rc, la)):  # the three corner pairs
+            term = (vv[:, None] + r2) - s
+            term -= t
+            term *= far
+            den += term
+        out = np.arctan2(num, den, out=num)
+        out *= 2.0
+        return out
+
+
+def _in_blocks(func, points: np.ndarray, n_triangles: int, pairs: int = _PAIRS_PER_BLOCK):
+    """Apply ``func`` to blocks of ``points`` (p, 3) and concatenate along axis 0."""
+    parts = map_blocks(lambda s: func(points[s]), block_slices(len(points), n_triangles, pairs))
+    return np.concatenate(parts, axis=0)
 
 
 def solid_angles(mesh: TriMesh, points) -> np.ndarray:
@@ -328,10 +467,10 @@ def solid_angles(mesh: TriMesh, points) -> np.ndarray:
     ``_lin_pot_coeff`` / ``_get_solids`` in MNE-Python's ``mne/bem.py``.
     """
     pts = _points_array(points)
-    geo = _SolidAngleGeometry.of(mesh)
+    geo = SolidAngleGeometry.of(mesh)
     if len(pts) == 0:
         return np.zeros((0, mesh.n_triangles))
-    return _in_blocks(lambda p: geo.omega(p, *geo.vertex_terms(p)), pts - geo.origin,
+    return _in_blocks(lambda p: geo.omega(p, *geo.vertex_terms(p)).T, pts - geo.origin,
                       mesh.n_triangles)
 
 
@@ -470,7 +609,7 @@ def nearest_surface_points(mesh: TriMesh, points):
     closest : ndarray, shape (p, 3)
         Nearest surface points in m.
     triangle : ndarray of int, shape (p,)
-        Index of the triangle that holds each of them.
+        Dimensionless index of the triangle that holds each of them.
     barycentric : ndarray, shape (p, 3)
         Weights of the triangle's three corners (non-negative, summing to 1), in the stored
         corner order: ``closest = barycentric @ vertices[triangles[triangle]]``.
