@@ -24,8 +24,9 @@ __all__ = ["RankDeficientDesignWarning", "fit_glm"]
 
 # Voxels processed together when gathering per-voxel (r, r) matrices, to bound memory.
 _CHUNK = 8192
-# The pass over Y works on voxel blocks of at most this many elements (2 MB), which stay in cache.
-_BLOCK_ELEMENTS = 2**18
+# The pass over Y works on voxel blocks of at most this many elements (8 MB, within the L3 cache):
+# measured fastest of 2**16 ... 2**21 at T = 200, and few BLAS calls (each costs a thread wake-up).
+_BLOCK_ELEMENTS = 2**20
 # Voxels whose fitted part exceeds this multiple of the residual sum of squares get their sums from
 # explicit residuals (relative error of the moment form ~ 1e-16 * this ratio * a small growth factor).
 _CANCELLATION = 1e3
@@ -137,25 +138,24 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     # that rounding scales with the signal's variation, not its baseline): the linear ones (NU)'d, U'd,
     # m'd, (Km)'d in one product, and sum d^2, sum d_t d_{t+1}, block by block while d is in cache.
     z, q0, q1 = _moments(Y2, basis.rows, lagged=lagged)
-    shift = Y2[0]
-    o = r if lagged else 0  # the rows of U'd start after (NU)'d
-    hw, w = z[:o], z[o : o + r]
-    md = z[o + r] if basis.m is not None else None
     if not np.all(np.isfinite(q0)):  # a NaN or inf in Y reaches the sums of squares
         as_finite("Y", Y)
         raise ValueError("Y must be finite and representable: its sums of squares overflow")
-    beta_ols = basis.vsi @ w
-    _add_outer(beta_ols, basis.vsi @ basis.u1, shift)  # V S^-1 (U'd + U'1 y_0) = X^+ y
+    o = r if lagged else 0  # the rows of U'd start after (NU)'d
+    z[o + r] = shift = Y2[0]  # the slot after U'd (a zero row of the product) takes y_0
+    hw, w = z[:o], z[o : o + r]
+    md = z[o + r + 1] if basis.m is not None else None
+    # Every other linear quantity in one more product, from [U'd; y_0]: beta_OLS = V S^-1 (U'd + U'1 y_0),
+    # the residuals of the first (d_0 = 0) and last scans, U'NU U'd and -(NU)'m U'd.
+    lin = basis.small @ z[o : o + r + 1]
+    beta_ols, r_first, r_last = lin[:p], lin[p], lin[p + 1]
+    r_last += Y2[-1]
 
-    # OLS residuals r = (d - U w) + mean * m, with m = (I - UU')1 (zero when X spans the constant).
+    # OLS residuals r = (d - U w) + y_0 m, with m = (I - UU')1 (zero when X spans the constant).
     ww = np.einsum("iv,iv->v", w, w)
     ss0 = q0 - ww  # r'r
-    r_first = -(basis.u[0] @ w)  # residuals of the first (d_0 = 0) and last scans
-    r_last = (Y2[-1] - shift) - basis.u[-1] @ w
     if basis.m is not None:
         ss0 += shift * (2.0 * md + basis.mm * shift)
-        r_first += basis.m[0] * shift
-        r_last += basis.m[-1] * shift
         colsum = md + basis.mm * shift  # 1'r = m'y
     else:
         colsum = np.zeros(n_vox)
@@ -186,11 +186,11 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
         )
 
     # r'Kr = sum_t r_t r_{t+1}, K the symmetric lag-1 form, NU = (L + L')U = 2KU.
-    nu_r = basis.unu @ w
+    nu_r = lin[p + 2 : p + 2 + r]  # U'NU w, then (NU)'r in place
     ss1 = q1 - np.einsum("iv,iv->v", w, hw) + 0.5 * np.einsum("iv,iv->v", w, nu_r)
-    np.subtract(hw, nu_r, out=nu_r)  # (NU)'r = (NU)'d - U'NU w (+ mean (NU)'m)
+    np.subtract(hw, nu_r, out=nu_r)  # (NU)'r = (NU)'d - U'NU w (+ y_0 (NU)'m)
     if basis.m is not None:
-        ss1 += shift * (2.0 * z[o + r + 1] - basis.num @ w + basis.mkm * shift)
+        ss1 += shift * (2.0 * z[o + r + 2] + lin[p + 2 + r] + basis.mkm * shift)
         _add_outer(nu_r, basis.num, shift)
     _from_residuals(Y2, X, basis, beta_ols, redo, ss0, colsum, r_first, r_last, ss1, nu_r)
 
@@ -270,15 +270,16 @@ class _DesignBasis:
     that X^+ = vsi u'. ``m`` = (I - u u') 1 is the part of the constant X does not span (None when X
     spans it, the usual case), K the symmetric lag-1 form (x'Ky = sum_t x_t y_{t+1}) and
     NU = (L + L')U = 2KU the neighbour sums of the basis. ``rows`` stacks the functionals applied to
-    d = y - y_0 in one product: for AR(1) (NU)' (r rows), then U' (r rows), and m', (Km)' when m is
-    not None; for OLS the same without (NU)'. Zero rows pad the stack to a multiple of 4 rows, which
-    OpenBLAS multiplies markedly faster than 4k - 1 or 4k - 2 (measured: 24 rows 12.7 ms, 23 rows
-    16.1 ms at T = 200 x V = 50 000).
+    d = y - y_0 in one product: for AR(1) (NU)' (r rows), then U' (r rows), a zero row (its slot of
+    the product then holds y_0), and m', (Km)' when m is not None; for OLS the same without (NU)'.
+    Zero rows pad the stack to a multiple of 4 rows, which OpenBLAS multiplies markedly faster than
+    4k - 1 or 4k - 2 (measured: 24 rows 12.7 ms, 23 rows 16.1 ms at T = 200 x V = 50 000).
     """
 
     u: np.ndarray
     vsi: np.ndarray
     rows: np.ndarray
+    small: np.ndarray  # (p + 2 [+ r [+ 1]], r + 1): the linear maps applied to [U'd; y_0]
     m: np.ndarray | None
     u1: np.ndarray  # U'1
     mm: float = 0.0  # m'm
@@ -299,7 +300,7 @@ class _DesignBasis:
         m = one - u @ u1
         if np.max(np.abs(m)) <= _SPANS_CONSTANT:
             m = None
-        head = [u.T]
+        head = [u.T, np.zeros((1, n))]  # the zero row is the slot for y_0
         extra = {}
         if lagged:
             nu = _neighbour_sums(u)
@@ -316,7 +317,14 @@ class _DesignBasis:
                 extra["mkm"] = float(m @ km)
         rows = np.vstack([*head, *tail])
         rows = np.vstack([rows, np.zeros((-rows.shape[0] % 4, n))])
-        return cls(u=u, vsi=vsi, rows=rows, m=m, u1=u1, mm=0.0 if m is None else float(m @ m), **extra)
+        m0, ml = (0.0, 0.0) if m is None else (m[0], m[-1])
+        small = [np.column_stack([vsi, vsi @ u1]), np.r_[-u[0], m0][None], np.r_[-u[-1], ml - 1.0][None]]
+        if lagged:
+            small.append(np.column_stack([extra["unu"], np.zeros(u.shape[1])]))
+            if m is not None:
+                small.append(np.r_[-extra["num"], 0.0][None])
+        return cls(u=u, vsi=vsi, rows=rows, small=np.vstack(small), m=m, u1=u1,
+                   mm=0.0 if m is None else float(m @ m), **extra)  # fmt: skip
 
 
 def _neighbour_sums(a):
