@@ -117,9 +117,13 @@ def main(argv=None):
             load1 = os.getloadavg()
         print(f"\nOpenBLAS threads = {threads}; load average {load0[0]:.1f} -> {load1[0]:.1f} (1 min)")
         print("                                   wall ms     CPU ms")
-        print(f"  neurocourse fit_glm + contrast : {w_ours * 1e3:8.1f}  {c_ours * 1e3:9.1f}  (median of {args.repeats})")
-        print(f"  nilearn run_glm + contrast     : {w_nil * 1e3:8.1f}  {c_nil * 1e3:9.1f}  (median of {args.nilearn_repeats})")  # fmt: skip
-        print(f"  single X.T @ Y                 : {w_floor * 1e3:8.1f}  {c_floor * 1e3:9.1f}  (median of {args.repeats})")  # fmt: skip
+        rows = [
+            ("neurocourse fit_glm + contrast", w_ours, c_ours, args.repeats),
+            ("nilearn run_glm + contrast", w_nil, c_nil, args.nilearn_repeats),
+            ("single X.T @ Y", w_floor, c_floor, args.repeats),
+        ]
+        for label, wall, cpu, reps in rows:
+            print(f"  {label:31s}: {wall * 1e3:8.1f}  {cpu * 1e3:9.1f}  (median of {reps})")
         print(f"  speed-up vs nilearn            : {w_nil / w_ours:8.1f}x {c_nil / c_ours:9.1f}x  (goal >= 40)")
         print(f"  cost vs X.T @ Y                : {w_ours / w_floor:8.1f}x {c_ours / c_floor:9.1f}x  (goal <= 4)")
 
