@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import statsmodels.api as sm
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from neurocourse import design
@@ -94,5 +95,45 @@ def test_vif_matches_statsmodels():
     (lambda: design.efficiency(np.ones((10, 2)), [1.0, 0.0, 0.0]), "c must have length 2"),
 ])
 def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_contrast_efficiency_from_a_given_covariance():
+    """q / trace(C S C^T) for any coefficient covariance S (here a statsmodels OLS one)."""
+    X = _random_design(6)
+    S = sm.OLS(np.zeros(X.shape[0]), X).fit().normalized_cov_params  # (X^T X)^-1
+    C = np.array([[1.0, -1.0, 0, 0], [0, 0, 1.0, 0]])
+    # statsmodels inverts X^T X by pinv as well: rounding only, so rel 1e-10
+    assert design.contrast_efficiency(X, C, S) == pytest.approx(2.0 / np.trace(C @ S @ C.T), rel=1e-10)
+    assert design.contrast_efficiency(X, C, S) == pytest.approx(design.efficiency(X, C), rel=1e-10)
+    # the covariance is used as given: doubling it halves the efficiency (exact power of 2)
+    assert design.contrast_efficiency(X, C, 2 * S) == 0.5 * design.contrast_efficiency(X, C, S)
+
+
+def test_white_and_correlated_efficiency_agree_on_contrasts():
+    """One contrast check serves both: rho = 0 equals the white-noise value, and a contrast that
+    is not estimable (on one of two identical columns) gets 0 from both, for GLS and OLS."""
+    X = _random_design(7)
+    c = np.array([1.0, -1.0, 0.0, 0.0])
+    for analysis in ("gls", "ols"):  # V = I: same (X^T X)^+ up to rounding
+        assert design.correlated_efficiency(X, c, rho=0.0, analysis=analysis) == pytest.approx(
+            design.efficiency(X, c), rel=1e-10)
+    Xd = np.column_stack([X, X[:, 0]])
+    cd = np.append(c, 0.0)
+    assert design.efficiency(Xd, cd) == 0.0
+    for analysis in ("gls", "ols"):
+        assert design.correlated_efficiency(Xd, cd, rho=0.4, analysis=analysis) == 0.0
+        with pytest.raises(ValueError, match="at least one non-zero weight"):
+            design.correlated_efficiency(X, np.zeros(4), rho=0.4, analysis=analysis)
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: design.contrast_efficiency(_random_design(), [1, 0, 0], np.eye(4)), "c must have length 4"),
+    (lambda: design.contrast_efficiency(_random_design(), [0, 0, 0, 0], np.eye(4)), "non-zero weight"),
+    (lambda: design.contrast_efficiency(_random_design(), [1, 0, 0, 0], np.eye(3)), r"cov_beta must have shape"),
+    (lambda: design.efficiency(_random_design(), [1, 0, 0, 0], sigma=0.0), "sigma must be > 0"),
+])
+def test_contrast_efficiency_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -12,8 +12,9 @@ The pipeline from an experiment to a design matrix ``X`` (n_scans, n_columns), o
    regressors, drifts and the constant (last), as nilearn's ``make_first_level_design_matrix``.
 
 Diagnostics (:mod:`~neurocourse.design.efficiency`): :func:`efficiency` (Dale 1999; Liu & Frank
-2004) and :func:`vif`; under autocorrelated noise (:mod:`~neurocourse.design.correlated`):
-:func:`correlated_efficiency`; detection versus estimation (:mod:`~neurocourse.design.fir`):
+2004), :func:`contrast_efficiency` (the same from any coefficient covariance) and :func:`vif`;
+under autocorrelated noise (:mod:`~neurocourse.design.correlated`): :func:`correlated_efficiency`;
+detection versus estimation (:mod:`~neurocourse.design.fir`):
 :func:`estimation_efficiency`, :func:`detection_power`. Sequences
 (:mod:`~neurocourse.design.sequences`): m-sequences, jitter and null events; a seeded
 genetic-algorithm search (:mod:`~neurocourse.design.search`). Simulation
@@ -29,7 +30,7 @@ from neurocourse.design.correlated import (
     correlated_efficiency,
 )
 from neurocourse.design.drifts import cosine_drift, polynomial_drift
-from neurocourse.design.efficiency import efficiency, vif
+from neurocourse.design.efficiency import contrast_efficiency, efficiency, vif
 from neurocourse.design.events import (
     Events,
     check_frame_times,
@@ -67,6 +68,7 @@ __all__ = [
     "as_design_array",
     "check_frame_times",
     "compute_regressor",
+    "contrast_efficiency",
     "correlated_efficiency",
     "cosine_drift",
     "detection_power",

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurocourse._validation import as_finite, check_int, check_option, check_range
+from neurocourse.design.efficiency import contrast_efficiency
 from neurocourse.design.matrix import as_design_array
 
 __all__ = ["ANALYSES", "ar1_covariance", "ar1_precision", "correlated_efficiency"]
@@ -92,7 +93,9 @@ def correlated_efficiency(X, c, rho=None, V=None, analysis="gls"):
     X : array_like, shape (n_scans, p) (dimensionless)
         The whole design matrix: task, nuisance, drift and constant columns.
     c : array_like, shape (p,) or (q, p) (dimensionless)
-        Contrast vector or matrix; for q rows the average-variance form ``q / trace(...)``.
+        Contrast vector or matrix; for q rows the average-variance form ``q / trace(...)``
+        (:func:`neurocourse.design.contrast_efficiency`; a non-estimable contrast gets 0, as
+        in :func:`neurocourse.design.efficiency`).
     rho : float, optional
         AR(1) coefficient in (-1, 1); V is then :func:`ar1_covariance`.
     V : array_like, shape (n_scans, n_scans), optional
@@ -116,11 +119,7 @@ def correlated_efficiency(X, c, rho=None, V=None, analysis="gls"):
     15.14 (GLS) and 13.08 (OLS).
     """
     X = as_design_array(X)
-    n, p = X.shape
-    C = np.atleast_2d(as_finite("c", c))
-    if C.shape[1] != p:
-        raise ValueError(f"c must have length {p} (one weight per column of X), got shape "
-                         f"{np.shape(c)}")
+    n = X.shape[0]
     analysis = check_option("analysis", analysis, ANALYSES)
     if (rho is None) == (V is None):
         raise ValueError("exactly one of rho and V must be given, got "
@@ -131,12 +130,12 @@ def correlated_efficiency(X, c, rho=None, V=None, analysis="gls"):
         V = as_finite("V", V)
         if V.shape != (n, n):
             raise ValueError(f"V must have shape ({n}, {n}), got {V.shape}")
+    pinv = np.linalg.pinv(X)
     if analysis == "gls":
         L = np.linalg.cholesky(V)
         Xw = np.linalg.solve(L, X)  # L^-1 X: then Xw^T Xw = X^T V^-1 X
         cov = np.linalg.pinv(Xw.T @ Xw)
     else:
-        pinv = np.linalg.pinv(X)
         cov = pinv @ V @ pinv.T
-    var = np.trace(C @ cov @ C.T) / C.shape[0]
-    return float(1.0 / var)
+    # L is invertible, so X and L^-1 X have the same row space: one estimability check serves
+    return contrast_efficiency(X, c, cov, pinv_x=pinv)

@@ -16,7 +16,7 @@ import numpy as np
 from neurocourse._validation import as_finite, check_positive
 from neurocourse.design.matrix import as_design_array
 
-__all__ = ["efficiency", "vif"]
+__all__ = ["contrast_efficiency", "efficiency", "vif"]
 
 
 def efficiency(X, c, sigma=1.0):
@@ -27,7 +27,9 @@ def efficiency(X, c, sigma=1.0):
     (shape (q, p)) it is ``q / (sigma^2 trace(C (X^T X)^-1 C^T))``, the average-variance form.
     Compute it on the *whole* design (drift and constant columns included): high-pass drifts
     are what penalise long blocks. A contrast that is not estimable (not in the row space of X,
-    e.g. on one of two identical columns) has infinite variance: efficiency 0.
+    e.g. on one of two identical columns) has infinite variance: efficiency 0. The contrast is
+    checked and the efficiency formed by :func:`contrast_efficiency` with
+    :math:`\\Sigma = (X^\\top X)^+`.
 
     Parameters
     ----------
@@ -48,21 +50,60 @@ def efficiency(X, c, sigma=1.0):
     Dale 1999; Liu & Frank 2004; Henson, "Design efficiency" (CBU wiki).
     """
     X = as_design_array(X)
+    sigma = float(check_positive("sigma", sigma))
+    pinv_x = np.linalg.pinv(X)
+    return contrast_efficiency(X, c, pinv_x @ pinv_x.T, pinv_x=pinv_x) / sigma**2
+
+
+def contrast_efficiency(X, c, cov_beta, pinv_x=None):
+    """Efficiency ``q / trace(C Σ C^T)`` of contrast(s) ``C`` given the covariance Σ of β̂.
+
+    The one place where a contrast is checked against a design and turned into an efficiency:
+    :func:`efficiency` passes the white-noise :math:`\\Sigma = (X^\\top X)^+`, and
+    :func:`neurocourse.design.correlated_efficiency` the GLS :math:`(X^\\top V^{-1}X)^+` or the
+    OLS sandwich :math:`X^+ V X^{+\\top}`. A contrast outside the row space of ``X`` (not
+    estimable, e.g. on one of two identical columns) has infinite variance whatever Σ:
+    efficiency 0.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_scans, p)
+        Design matrix (dimensionless regressors), used for the shape and estimability checks.
+    c : array_like, shape (p,) or (q, p)
+        Contrast vector or matrix (dimensionless), at least one non-zero weight.
+    cov_beta : array_like, shape (p, p)
+        Covariance of the parameter estimates per unit noise variance (dimensionless for
+        dimensionless regressors).
+    pinv_x : ndarray, shape (p, n_scans), optional
+        ``numpy.linalg.pinv(X)`` when the caller has it already (dimensionless).
+
+    Returns
+    -------
+    float
+        Efficiency, dimensionless (1 / data unit squared for unit noise variance); larger is
+        better.
+
+    References
+    ----------
+    Dale 1999; Liu & Frank 2004 (the average-variance form for several contrasts).
+    """
+    X = as_design_array(X)
     C = np.atleast_2d(as_finite("c", c))
     if C.ndim != 2 or C.shape[1] != X.shape[1]:
         raise ValueError(f"c must have length {X.shape[1]} (one weight per column of X), "
                          f"got shape {np.shape(c)}")
     if not np.any(C):
         raise ValueError("c must have at least one non-zero weight, got all zeros")
-    sigma = float(check_positive("sigma", sigma))
-    pinv_x = np.linalg.pinv(X)
+    cov = as_finite("cov_beta", cov_beta)
+    if cov.shape != (X.shape[1],) * 2:
+        raise ValueError(f"cov_beta must have shape ({X.shape[1]}, {X.shape[1]}), got {cov.shape}")
+    pinv_x = np.linalg.pinv(X) if pinv_x is None else pinv_x
     # estimable iff c lies in the row space of X: c X^+ X = c
     proj = C @ pinv_x @ X
     if not np.allclose(proj, C, rtol=0.0, atol=1e-8 * np.abs(C).max()):
         return 0.0
-    cov = pinv_x @ pinv_x.T  # (X^T X)^+ = X^+ X^+^T
     var = np.trace(C @ cov @ C.T) / C.shape[0]
-    return float(1.0 / (sigma**2 * var))
+    return float(1.0 / var)
 
 
 def vif(X):
