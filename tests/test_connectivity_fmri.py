@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 from nilearn.connectome import ConnectivityMeasure
+from scipy.signal import lfilter
 from sklearn.covariance import EmpiricalCovariance, LedoitWolf
 from sklearn.linear_model import Ridge
 
+from neurocourse import lti
 from neurocourse.connectivity import fmri
 from neurocourse.connectivity import simulate as csim
 
@@ -85,6 +87,18 @@ def test_chain_graph_planted_partials_recovered():
     np.testing.assert_allclose(P, net.partial, atol=0.06)
     R = np.corrcoef(net.ts.T)
     assert R[0, 2] > 0.15 and abs(P[0, 2]) < 0.06  # indirect path: marginal yes, partial no
+
+
+@pytest.mark.parametrize("m", [12, 150])  # a kernel shorter and longer than the 120 scans
+def test_convolution_matrix_is_the_causal_convolution(m):
+    """H z against scipy's FIR filter lfilter(h, 1, z), and the package's one causal convolution
+    lti.convolve(z, h, dt=1.0). Sums of <= 120 products in another order: rtol 1e-12."""
+    rng = np.random.default_rng(8)
+    z, h = rng.normal(size=120), rng.normal(size=m)
+    Hz = fmri.convolution_matrix(h, 120) @ z
+    atol = 1e-12 * np.abs(z).sum() * np.abs(h).max()
+    np.testing.assert_allclose(Hz, lfilter(h, [1.0], z), rtol=1e-12, atol=atol)
+    np.testing.assert_allclose(Hz, lti.convolve(z, h, dt=1.0), rtol=1e-12, atol=atol)
 
 
 def test_deconvolve_matches_ridge():

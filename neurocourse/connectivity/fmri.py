@@ -198,6 +198,9 @@ def partial_correlation(ts, estimator="ledoit_wolf", standardize=False) -> np.nd
 def convolution_matrix(h, n_scans) -> np.ndarray:
     """Lower-triangular Toeplitz matrix H with :math:`(Hz)[t] = \\sum_{k\\le t} h[t-k]\\,z[k]`.
 
+    ``H @ z`` is the causal convolution of :func:`neurocourse.lti.convolve` with ``dt=1.0``
+    (kernel weights per scan); the matrix form is what :func:`deconvolve` needs.
+
     Parameters
     ----------
     h : array_like, shape (m,)
