@@ -224,3 +224,35 @@ def test_series_equals_a_direct_legendre_sum_with_scipy():
     L = ((A - x * C)[:, :, None] * uq[None, :, :] + C[:, :, None] * ur[:, None, :])
     L /= 4 * np.pi * sig[-1] * R**2
     _close(G, L.reshape(9, 12), 1e-10)
+
+
+def test_scaled_dipoles_equal_weighted_kavanagh_images(monkeypatch):
+    """Σ_i w_i V_hom(s_i r0) against the FieldTrip/Kavanagh form, one image at a time.
+
+    Scales include a negative one (mirrored image) and the sources a centred one (its images all
+    use the r0 -> 0 limit 3 Q·r̂/(4πσR²)); blocks of 3 sources (chunking) are exercised too. Two
+    algebraically equal forms: round-off only, 1e-12 of the largest entry.
+    """
+    from neurocourse.eeg import homogeneous
+
+    rng = np.random.default_rng(12)
+    el = R * _unit(rng, 7)
+    src = np.vstack([_unit(rng, 4) * rng.uniform(0.01, 0.08, size=(4, 1)), [[0.0, 0, 0]]])
+    scales, weights = (0.9, 0.5, -0.3), (0.7, 0.2, 0.1)
+    ref = np.zeros((7, 15))
+    for k, r0 in enumerate(src):
+        for j in range(3):
+            q = np.eye(3)[j]
+            for s, w in zip(scales, weights):
+                if s * np.linalg.norm(r0) == 0:
+                    ref[:, 3 * k + j] += w * 3 * (el / R) @ q / (4 * np.pi * SIG * R**2)
+                else:
+                    ref[:, 3 * k + j] += w * np.array([_kavanagh(s * r0, q, e, SIG) for e in el])
+    G = homogeneous.scaled_dipoles_lead_field(src, el, R, SIG, scales, weights)
+    _close(G, ref, 1e-12)
+    monkeypatch.setattr(homogeneous, "_CHUNK_ELEMENTS", 21)  # 3 sources a block, last partial
+    _close(homogeneous.scaled_dipoles_lead_field(src, el, R, SIG, scales, weights), ref, 1e-12)
+    with pytest.raises(ValueError, match="weights must have one entry per scale"):
+        homogeneous.scaled_dipoles_lead_field(src, el, R, SIG, scales, (1.0,))
+    with pytest.raises(ValueError, match="scales"):
+        homogeneous.scaled_dipoles_lead_field(src, el, R, SIG, (1.5,), (1.0,))

@@ -27,7 +27,7 @@ from scipy.optimize import fmin_cobyla
 
 from neurocourse._validation import check_int
 from neurocourse.eeg.geometry import centred_geometry
-from neurocourse.eeg.homogeneous import homogeneous_lead_field
+from neurocourse.eeg.homogeneous import scaled_dipoles_lead_field
 from neurocourse.eeg.shells import ShellModel, shell_coefficients
 
 __all__ = ["BergScherg", "berg_scherg_lead_field", "fit_berg_scherg"]
@@ -156,8 +156,6 @@ def berg_scherg_lead_field(r_sources, r_electrodes, radii, sigmas, center=(0, 0,
     model = ShellModel(radii, sigmas, center)
     src, el = centred_geometry(model, r_sources, r_electrodes)
     p = fit_berg_scherg(model.radii, model.sigmas) if params is None else params
-    R, sN = model.radius, model.sigmas[-1]
-    G = np.zeros((el.shape[0], 3 * src.shape[0]))
-    for m, lam in zip(p.mu, p.lam):  # n_fit (3) equivalent dipoles, each vectorised
-        G += lam * homogeneous_lead_field(m * src, el, R, sN)
-    return G
+    # the n_fit (3) equivalent dipoles, summed per (electrode, source) pair before the
+    # three moment components are formed
+    return scaled_dipoles_lead_field(src, el, model.radius, model.sigmas[-1], p.mu, p.lam)
