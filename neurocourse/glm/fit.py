@@ -22,8 +22,6 @@ from neurocourse.glm.results import GLMResult
 
 __all__ = ["RankDeficientDesignWarning", "fit_glm"]
 
-# Voxels processed together when gathering per-voxel (r, r) matrices, to bound memory.
-_CHUNK = 8192
 # The pass over Y works on voxel blocks of at most this many elements (8 MB, within the L3 cache):
 # measured fastest of 2**16 ... 2**21 at T = 200, and few BLAS calls (each costs a thread wake-up).
 _BLOCK_ELEMENTS = 2**20
@@ -220,7 +218,7 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     if ar1_convention != "nilearn":
         _add_outer(b, basis.u[0], c0 * r_first)
     wrr = ss0 * (1.0 + rr**2) - 2.0 * rr * ss1 + c0 * r_first**2 - rr**2 * r_last**2  # ||W r||^2
-    delta, b_delta = _grouped_solve(c_inv, labels, b, work=z)  # C(rho)^-1 U'W'W r; z is spent
+    delta, b_delta = _whitened_solve(basis, rr, c0, b, work=z)  # C(rho)^-1 U'W'W r; z, b are spent
     rss = wrr - b_delta
     beta = basis.vsi @ delta
     beta += beta_ols  # beta_OLS + X_w^+ W r = V S^-1 (U'y + C^-1 U'W'W r)
@@ -284,6 +282,9 @@ class _DesignBasis:
     u1: np.ndarray  # U'1
     mm: float = 0.0  # m'm
     nu: np.ndarray | None = None  # NU (n, r)
+    lam: np.ndarray | None = None  # eigenvalues of U'NU (r,)
+    eig: np.ndarray | None = None  # its eigenvectors E (r, r)
+    ends: np.ndarray | None = None  # E'[u_last, u_0] (r, 2)
     unu: np.ndarray | None = None  # U'NU, symmetric
     num: np.ndarray | None = None  # (NU)'m
     mkm: float = 0.0  # m'Km
@@ -308,6 +309,8 @@ class _DesignBasis:
             head.insert(0, nu.T)
             extra["unu"] = 0.5 * (unu + unu.T)
             extra["nu"] = nu
+            extra["lam"], extra["eig"] = np.linalg.eigh(extra["unu"])
+            extra["ends"] = extra["eig"].T @ np.column_stack([u[-1], u[0]])
         tail = []
         if m is not None:
             km = 0.5 * _neighbour_sums(m)
@@ -405,36 +408,33 @@ def _add_outer(a, x, y):
         a[...] = out.T
 
 
-def _grouped_solve(mats, labels, b, work):
-    """delta[:, v] = mats[labels[v]] @ b[:, v] and b[:, v] . delta[:, v]; b is overwritten with delta.
+def _whitened_solve(basis, rho, c0, b, work):
+    """delta[:, v] = C(rho_v)^-1 b[:, v] for every voxel, and b[:, v] . delta[:, v], without grouping.
 
-    ``work`` is scratch space of at least 2 * b.shape[0] rows and b.shape[1] columns (a fresh array of
-    that size costs page faults comparable to the products themselves).
-
-    One matrix product per group on the voxels sorted by group (a few hundred groups at most for binned
-    rho); batched per voxel, in chunks, when the groups are many (unbinned or given rho).
+    With U'NU = E diag(lam) E', C(rho) = U'W'WU is, in the basis E, the diagonal
+    D = (1 + rho^2) - rho lam plus the rank-2 term Z S Z' (Z = E'[u_last, u_0], S = diag(-rho^2, c0)),
+    so the Woodbury identity solves it voxel by voxel with five products and a 2 x 2 solve:
+    x = D^-1 b' - D^-1 Z (I + S Z'D^-1 Z)^-1 S Z'D^-1 b', b' = E'b, delta = E x. D >= (1 - |rho|)^2 > 0, and
+    det(I + S Z'D^-1 Z) = det C / det D > 0. ``work`` (>= 2 r rows) is overwritten, and ``b`` with delta.
     """
-    if mats.shape[0] == 1:
-        delta = mats[0] @ b
-        return delta, np.einsum("iv,iv->v", b, delta)
-    if mats.shape[0] > max(64, b.shape[1] // 64):
-        delta = np.empty_like(b)
-        for start in range(0, b.shape[1], _CHUNK):
-            sl = slice(start, start + _CHUNK)
-            delta[:, sl] = (mats[labels[sl]] @ b[:, sl].T[:, :, None])[..., 0].T
-        return delta, np.einsum("iv,iv->v", b, delta)
-    small = labels.astype(np.int16) if mats.shape[0] < 2**15 else labels  # int16 keys: a radix sort
-    order = np.argsort(small, kind="stable")
-    ends = np.cumsum(np.bincount(labels, minlength=mats.shape[0]))
-    k = b.shape[0]
-    sorted_b = np.take(b, order, axis=1, out=work[:k])
-    sorted_delta = work[k : 2 * k]
-    start = 0
-    for k, end in enumerate(ends):  # loop over rho groups, not voxels
-        if end > start:
-            np.matmul(mats[k], sorted_b[:, start:end], out=sorted_delta[:, start:end])
-        start = end
-    b_delta = np.empty(b.shape[1])
-    b_delta[order] = np.einsum("iv,iv->v", sorted_b, sorted_delta)
-    b[:, order] = sorted_delta
-    return b, b_delta
+    r = b.shape[0]
+    bp = np.matmul(basis.eig.T, b, out=work[:r])
+    inv_d = work[r : 2 * r]
+    np.multiply.outer(basis.lam, -rho, out=inv_d)
+    inv_d += 1.0 + rho**2
+    np.reciprocal(inv_d, out=inv_d)
+    g = np.multiply(bp, inv_d, out=b)  # D^-1 b'
+    zl, z0 = basis.ends[:, 0], basis.ends[:, 1]
+    gram = np.vstack([zl * zl, zl * z0, z0 * z0]) @ inv_d  # Z'D^-1 Z: (00, 01, 11) per voxel
+    h = basis.ends.T @ g  # Z'D^-1 b'
+    s0, s1 = -(rho**2), c0
+    t00, t01, t10, t11 = 1.0 + s0 * gram[0], s0 * gram[1], s1 * gram[1], 1.0 + s1 * gram[2]
+    det = t00 * t11 - t01 * t10
+    y0 = (t11 * s0 * h[0] - t01 * s1 * h[1]) / det
+    y1 = (t00 * s1 * h[1] - t10 * s0 * h[0]) / det
+    b_delta = np.einsum("iv,iv->v", bp, g) - (y0 * h[0] + y1 * h[1])  # b'x = b'D^-1 b' - y'Z'D^-1 b'
+    _add_outer(bp, -zl, y0)  # x = D^-1 (b' - Z y), in place, no temporary
+    if np.any(s1):
+        _add_outer(bp, -z0, y1)
+    bp *= inv_d
+    return np.matmul(basis.eig, bp, out=b), b_delta
