@@ -213,9 +213,7 @@ def spm_time_derivative(tr, oversampling=50, time_length=32.0, onset=0.0):
     ----------
     nilearn ``hemodynamic_models.spm_time_derivative`` (0.14).
     """
-    h0 = spm_hrf(tr, oversampling, time_length, onset)
-    h1 = spm_hrf(tr, oversampling, time_length, onset + _TIME_STEP)
-    return (h0 - h1) / _TIME_STEP
+    return _time_derivative(tr, oversampling, time_length, onset, _SPM)
 
 
 def glover_time_derivative(tr, oversampling=50, time_length=32.0, onset=0.0):
@@ -241,8 +239,13 @@ def glover_time_derivative(tr, oversampling=50, time_length=32.0, onset=0.0):
     ----------
     nilearn ``hemodynamic_models.glover_time_derivative`` (0.14).
     """
-    h0 = glover_hrf(tr, oversampling, time_length, onset)
-    h1 = glover_hrf(tr, oversampling, time_length, onset + _TIME_STEP)
+    return _time_derivative(tr, oversampling, time_length, onset, _GLOVER)
+
+
+def _time_derivative(tr, oversampling, time_length, onset, params):
+    onset = float(as_finite("onset", onset, unit="s"))
+    h0 = _gamma_difference(tr, oversampling, time_length, onset, **params)
+    h1 = _gamma_difference(tr, oversampling, time_length, onset + _TIME_STEP, **params)
     return (h0 - h1) / _TIME_STEP
 
 

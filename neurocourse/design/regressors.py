@@ -50,8 +50,8 @@ def _kernels(hrf_model, tr, oversampling, fir_delays):
                 getattr(_hrf, f"{fam}_time_derivative")(tr, oversampling),
                 getattr(_hrf, f"{fam}_dispersion_derivative")(tr, oversampling)]
     if hrf_model == "fir":
-        return [np.concatenate([np.zeros(d * oversampling), np.full(oversampling, 1.0 / oversampling)])
-                for d in fir_delays]
+        basis = _hrf.fir_basis(max(fir_delays) + 1, oversampling)
+        return [basis[d] for d in fir_delays]
     if hrf_model is None:
         k = np.zeros(oversampling)
         k[0] = 1.0
