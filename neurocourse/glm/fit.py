@@ -425,16 +425,26 @@ def _whitened_solve(basis, rho, c0, b, work):
     np.reciprocal(inv_d, out=inv_d)
     g = np.multiply(bp, inv_d, out=b)  # D^-1 b'
     zl, z0 = basis.ends[:, 0], basis.ends[:, 1]
-    gram = np.vstack([zl * zl, zl * z0, z0 * z0]) @ inv_d  # Z'D^-1 Z: (00, 01, 11) per voxel
-    h = basis.ends.T @ g  # Z'D^-1 b'
     s0, s1 = -(rho**2), c0
-    t00, t01, t10, t11 = 1.0 + s0 * gram[0], s0 * gram[1], s1 * gram[1], 1.0 + s1 * gram[2]
-    det = t00 * t11 - t01 * t10
-    y0 = (t11 * s0 * h[0] - t01 * s1 * h[1]) / det
-    y1 = (t00 * s1 * h[1] - t10 * s0 * h[0]) / det
-    b_delta = np.einsum("iv,iv->v", bp, g) - (y0 * h[0] + y1 * h[1])  # b'x = b'D^-1 b' - y'Z'D^-1 b'
-    _add_outer(bp, -zl, y0)  # x = D^-1 (b' - Z y), in place, no temporary
-    if np.any(s1):
+    if not np.any(s1):  # nilearn's convention: the last-scan term only (a rank-1 update)
+        h0 = zl @ g  # z_l'D^-1 b'
+        y0 = s0 * h0
+        t00 = (zl * zl) @ inv_d
+        t00 *= s0
+        t00 += 1.0
+        y0 /= t00
+        b_delta = np.einsum("iv,iv->v", bp, g)
+        b_delta -= y0 * h0  # b'x = b'D^-1 b' - y'Z'D^-1 b'
+        _add_outer(bp, -zl, y0)  # x = D^-1 (b' - Z y), in place, no temporary
+    else:
+        gram = np.vstack([zl * zl, zl * z0, z0 * z0]) @ inv_d  # Z'D^-1 Z: (00, 01, 11) per voxel
+        h = basis.ends.T @ g  # Z'D^-1 b'
+        t00, t01, t10, t11 = 1.0 + s0 * gram[0], s0 * gram[1], s1 * gram[1], 1.0 + s1 * gram[2]
+        det = t00 * t11 - t01 * t10
+        y0 = (t11 * s0 * h[0] - t01 * s1 * h[1]) / det
+        y1 = (t00 * s1 * h[1] - t10 * s0 * h[0]) / det
+        b_delta = np.einsum("iv,iv->v", bp, g) - (y0 * h[0] + y1 * h[1])
+        _add_outer(bp, -zl, y0)
         _add_outer(bp, -z0, y1)
     bp *= inv_d
     return np.matmul(basis.eig, bp, out=b), b_delta
