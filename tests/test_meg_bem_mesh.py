@@ -199,3 +199,17 @@ def test_threaded_kernels_are_bitwise_reproducible(monkeypatch):
         out[n] = (galerkin_matrix(m), solid_angles(m, pts))
     for a, b in zip(out["1"], out["2"]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_map_blocks_runs_serially_where_threads_cannot_start(monkeypatch):
+    import neurocourse.meg.mesh as mesh_module
+
+    class NoThreads:
+        def __init__(self, *args, **kwargs):
+            raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(mesh_module, "ThreadPoolExecutor", NoThreads)
+    assert map_blocks(lambda s: s.stop - s.start, block_slices(10, 1, 3), workers=4) == [3, 3, 3, 1]
+    m = icosphere(2, 0.09)
+    # the kernels still work, serially
+    np.testing.assert_allclose(solid_angles(m, np.zeros((2, 3))).sum(axis=1), 4 * np.pi, rtol=1e-12)

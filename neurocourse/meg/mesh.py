@@ -300,7 +300,8 @@ def map_blocks(func, blocks, workers: int | None = None) -> list:
     numpy releases the interpreter lock inside its array loops and BLAS calls, so pairwise
     kernels over independent blocks of points run in parallel. The results come back in the
     order of ``blocks`` whatever the number of threads, so any reduction of them in that order
-    is bitwise reproducible.
+    is bitwise reproducible. Where no thread can be started (a sandbox's process limit, a
+    browser) the blocks run serially.
 
     Parameters
     ----------
@@ -319,10 +320,14 @@ def map_blocks(func, blocks, workers: int | None = None) -> list:
     blocks = list(blocks)
     n = default_workers() if workers is None else int(workers)
     n = min(n, len(blocks))
-    if n <= 1:
-        return [func(b) for b in blocks]
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(func, blocks))
+    if n > 1:
+        try:
+            with ThreadPoolExecutor(max_workers=n) as pool:
+                return list(pool.map(func, blocks))
+        except RuntimeError as err:  # no threads allowed (e.g. a process limit): run serially
+            if "thread" not in str(err):
+                raise
+    return [func(b) for b in blocks]
 
 
 @dataclass(frozen=True, eq=False)
