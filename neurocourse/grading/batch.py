@@ -217,7 +217,7 @@ def grade_notebook(
     # demo cells the course marks as not needed for grading (e.g. slow simulations or plots)
     nb.cells = [c for c in nb.cells if SKIP_TAG not in c.get("metadata", {}).get("tags", [])]
     sources = code_sources(nb)
-    trees = None  # parsed once per notebook, only if an exercise has a package reference to look for
+    index = None  # parsed once per notebook, only if an exercise has a package reference to look for
     grade = NotebookGrade(stem, {})
     first = True
     for group in course.groups_of(exercises):
@@ -237,9 +237,9 @@ def grade_notebook(
             forbidden = course.forbidden.get(ex.id)
             if forbidden is None:
                 forbidden = course.forbidden[ex.id] = forbidden_names(ex)
-            if forbidden and trees is None:
-                trees = parse_sources(sources)
-            static = static_reference_uses(None, ex, trees=trees or [], forbidden=forbidden)
+            if forbidden and index is None:
+                index = parse_sources(sources)
+            static = static_reference_uses(None, ex, index=index, forbidden=forbidden)
             sealed_calls = any(
                 o.kind == "error" and o.error.startswith(SEALED_PREFIX) for o in ex_run.outcomes[: len(ex.cases)]
             )

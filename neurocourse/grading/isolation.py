@@ -9,6 +9,9 @@ the process that creates it:
    namespace that maps the grader's uid only (``unshare(2)`` through ``ctypes``: ``os.unshare``
    needs Python 3.12). The child then forks once more; the grandchild is pid 1 of the new PID
    namespace, so when it dies every process it started dies with it (setsid'd daemons included).
+   As root the zygote can instead fork the child as pid 1 of a fresh PID namespace
+   (:func:`pid_namespace_for_next_child`, :func:`restore_pid_namespace`); the child then calls
+   ``unshare_namespaces(pid=False)`` and needs no second fork.
 2. :func:`lock_down` (in the grandchild): a private ``/proc`` for the new PID namespace, the uid
    switch (as root: ``setgroups([])``, ``setgid``/``setuid`` to an unprivileged id, which drops every
    capability; otherwise the user namespace's capabilities are dropped with ``capset``), resource
@@ -100,15 +103,19 @@ def landlock_abi() -> int:
     return max(int(version), 0)
 
 
-def unshare_namespaces() -> None:
+def unshare_namespaces(pid: bool = True) -> None:
     """Step 1, in the child: new mount, PID, network, IPC and UTS namespaces (and user, if not root).
 
-    The caller must fork afterwards: the new PID namespace holds the caller's next child.
+    The caller must fork afterwards: the new PID namespace holds the caller's next child. With
+    ``pid=False`` (root only: the caller already is pid 1 of a fresh PID namespace, see
+    :func:`pid_namespace_for_next_child`) the other namespaces only, and no fork is needed.
     """
     if not sys.platform.startswith("linux"):
         raise SandboxUnavailable(f"namespaces need Linux (this is {sys.platform})")
     libc = _libc()
-    flags = _CLONE_NEWNS | _CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS
+    flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS | (_CLONE_NEWPID if pid else 0)
+    if not pid and (os.geteuid() != 0 or os.getpid() != 1):
+        raise SandboxUnavailable("unshare_namespaces(pid=False) needs root and pid 1 of a new PID namespace")
     if os.geteuid() == 0:
         _check(libc.unshare(flags), "unshare(mount, pid, net)")
         return
@@ -118,6 +125,43 @@ def unshare_namespaces() -> None:
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
         with open(f"/proc/self/{name}", "w") as f:
             f.write(text)
+
+
+def own_pid_namespace() -> int | None:
+    """A descriptor of this process's PID namespace, for :func:`pid_namespace_for_next_child`
+    (root only; None when this is not possible here)."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        return None
+    try:
+        return os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+
+
+def pid_namespace_for_next_child(own: int) -> bool:
+    """Root's one-fork start of a sandbox: put this process's *next* child alone in a fresh PID
+    namespace (``unshare(CLONE_NEWPID)``, which does not move the caller), so that the child is its
+    pid 1 without an intermediate process (a second fork of a large zygote costs ~10 ms of CPU).
+
+    Returns False (nothing changed) when the kernel refuses. After the fork the caller **must**
+    call :func:`restore_pid_namespace`, else its later children would share that namespace.
+    """
+    if os.readlink("/proc/self/ns/pid_for_children") != os.readlink(f"/proc/self/fd/{own}"):
+        raise SandboxUnavailable("this process's children no longer go to its own PID namespace")
+    return _libc().unshare(_CLONE_NEWPID) == 0
+
+
+def restore_pid_namespace(own: int) -> None:
+    """Undo :func:`pid_namespace_for_next_child` (``setns`` to the caller's own PID namespace).
+
+    Raises
+    ------
+    SandboxUnavailable
+        If it cannot be undone; the caller must then exit rather than fork again.
+    """
+    _check(_libc().setns(own, _CLONE_NEWPID), "setns(own PID namespace)")
+    if os.readlink("/proc/self/ns/pid_for_children") != os.readlink(f"/proc/self/fd/{own}"):
+        raise SandboxUnavailable("setns did not restore the PID namespace for children")
 
 
 def _mount_private_proc() -> None:

@@ -377,7 +377,7 @@ class Sandbox:
         """Kill pid 1 of the child's PID namespace: the kernel then kills every process in it. The
         child's intermediate process exits once the namespace is empty; :meth:`close` waits for
         that, so a batch never ends with a student's process alive, and no run waits for it."""
-        if init == pid:  # --no-sandbox: the child's own session
+        if not self.isolate:  # --no-sandbox: the child's own session
             self._kill(pid, init)
             self._exits.pop(pid, None)
             return

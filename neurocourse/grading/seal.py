@@ -452,9 +452,16 @@ class SealedCourse:
         self._package = _tree_hash(PACKAGE_DIR)
         self._copies: dict[frozenset, Path] = {}
         self._base: Path | None = None
+        # by the identity of a group's Exercise objects (kept alive here, so ids are not reused):
+        # every notebook of a batch asks again, and working out a sealed set costs milliseconds
+        self._by_group: dict[tuple[int, ...], tuple[tuple[Exercise, ...], Path]] = {}
 
     def package_path(self, group: Sequence[Exercise]) -> Path:
         """The folder to import ``neurocourse.<module>`` from while ``group`` is graded."""
+        key = tuple(id(ex) for ex in group)
+        known = self._by_group.get(key)
+        if known is not None:
+            return known[1]
         codes = frozenset().union(*(sealed_codes(ex) for ex in group))
         if codes not in self._copies:
             if self._base is None:  # unsealed and compiled once; never readable by a child
@@ -470,6 +477,7 @@ class SealedCourse:
             base = self._base
             dest = _publish(self.root / f"science-{tag}", lambda d: write_science_copy(d, codes, base))
             self._copies[codes] = dest / "neurocourse"
+        self._by_group[key] = (tuple(group), self._copies[codes])
         return self._copies[codes]
 
 

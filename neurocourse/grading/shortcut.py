@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from neurocourse.grading.spec import Exercise, ExerciseResult
 
@@ -102,20 +102,24 @@ def names_used(sources: Sequence[str], functions: Sequence[str]) -> dict[str, se
     return names_used_in(parse_sources(sources), functions)
 
 
-def parse_sources(sources: Sequence[str]) -> list[ast.Module]:
-    """The syntax trees of the cells that parse (hostile source that does not is skipped)."""
+@dataclass(frozen=True)
+class SourceIndex:
+    """What :func:`names_used_in` needs from a notebook's cells, worked out once per notebook: the
+    imported names (alias -> dotted name), the top-level functions and the top-level assignments."""
+
+    aliases: dict[str, str]
+    defs: dict[str, ast.AST]
+    bindings: dict[str, list[ast.AST]]
+
+
+def parse_sources(sources: Sequence[str]) -> SourceIndex:
+    """Parse the cells (hostile source that does not parse is skipped) and index them."""
     trees = []
     for src in sources:
         try:
             trees.append(ast.parse(src))
         except PARSE_ERRORS:
             continue
-    return trees
-
-
-def names_used_in(trees: Sequence[ast.Module], functions: Sequence[str]) -> dict[str, set[str]]:
-    """:func:`names_used` on cells already parsed by :func:`parse_sources` (parse once, ask often)."""
-    aliases = _import_aliases(list(trees))
     defs: dict[str, ast.AST] = {}
     bindings: dict[str, list[ast.AST]] = {}
     for tree in trees:
@@ -127,6 +131,12 @@ def names_used_in(trees: Sequence[ast.Module], functions: Sequence[str]) -> dict
                 for t in targets:
                     if isinstance(t, ast.Name) and stmt.value is not None:
                         bindings.setdefault(t.id, []).append(stmt.value)
+    return SourceIndex(_import_aliases(trees), defs, bindings)
+
+
+def names_used_in(index: SourceIndex, functions: Sequence[str]) -> dict[str, set[str]]:
+    """:func:`names_used` on cells already indexed by :func:`parse_sources` (parse once, ask often)."""
+    aliases, defs, bindings = index.aliases, index.defs, index.bindings
     own = set(defs)
     found: dict[str, set[str]] = {}
     for fname in functions:
@@ -177,21 +187,21 @@ def static_reference_uses(
     sources: Sequence[str] | None,
     exercise: Exercise,
     *,
-    trees: Sequence[ast.Module] | None = None,
+    index: SourceIndex | None = None,
     forbidden: frozenset[str] | None = None,
 ) -> dict[str, list[str]]:
     """Graded functions of ``exercise`` whose code (or the notebook functions it calls) refers to
     the exercise's own reference callables: ``{function: [dotted names]}``. Best effort.
 
-    ``trees`` (from :func:`parse_sources` of ``sources``) and ``forbidden`` (from
+    ``index`` (from :func:`parse_sources` of ``sources``) and ``forbidden`` (from
     :func:`forbidden_names`) may be given when they are already known; the answer is the same.
     """
     forbidden = forbidden_names(exercise) if forbidden is None else forbidden
     if not forbidden:
         return {}
-    trees = parse_sources(sources or ()) if trees is None else trees
+    index = parse_sources(sources or ()) if index is None else index
     found = {}
-    for fname, names in names_used_in(trees, exercise.functions).items():
+    for fname, names in names_used_in(index, exercise.functions).items():
         hits = sorted(names & forbidden)
         if hits:
             found[fname] = hits

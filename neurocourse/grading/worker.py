@@ -14,7 +14,10 @@ A child (:func:`_spawn`):
 2. enters the sandbox (:mod:`neurocourse.grading.isolation`): new namespaces, then a second fork
    whose process is pid 1 of the new PID namespace; that process locks itself down (private
    ``/proc``, unprivileged uid, rlimits, allow-listed environment, Landlock) before reading the
-   notebook. The intermediate process only waits and exits with the same status;
+   notebook. The intermediate process only waits and exits with the same status. A root grader's
+   zygote saves that second fork of a large process: it forks the child straight into a fresh PID
+   namespace (``unshare(CLONE_NEWPID)`` before the fork, ``setns`` back to its own right after it,
+   or it exits), and the child, pid 1 from birth, makes the other namespaces itself;
 3. imports ``neurocourse.<module>`` from the sealed copy of the science for its exercises
    (:mod:`neurocourse.grading.seal`), executes the notebook's code cells, reports READY;
 4. answers each CALLS message with the outcomes of calling the student's functions.
@@ -76,6 +79,9 @@ def _zygote_main(sock_fd: int, preload: tuple[str, ...] = ()) -> None:
 
     gc.collect()
     gc.freeze()  # children do not copy the preloaded objects' pages just to scan them
+    from neurocourse.grading import isolation
+
+    own_ns = isolation.own_pid_namespace()  # root: one fork per child (see _spawn)
     sock = socket.socket(fileno=sock_fd)
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
@@ -104,7 +110,7 @@ def _zygote_main(sock_fd: int, preload: tuple[str, ...] = ()) -> None:
                 command = json.loads(line)
                 if command.get("op") == "spawn":
                     cmd_fd, result_fd = fds.pop(0), fds.pop(0)
-                    pid, init = _spawn(command["config"], cmd_fd, result_fd, sock, (wake_r, wake_w))
+                    pid, init = _spawn(command["config"], cmd_fd, result_fd, sock, (wake_r, wake_w), own_ns)
                     os.close(cmd_fd)
                     os.close(result_fd)
                     _send(sock, {"pid": pid, "init": init})
@@ -131,9 +137,40 @@ def _reap(sock: socket.socket) -> None:
         _send(sock, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
 
 
-def _spawn(config: dict, cmd_fd: int, result_fd: int, sock: socket.socket, wake: tuple[int, int]) -> tuple[int, int]:
+def _restore_or_die(own_ns: int) -> None:
+    from neurocourse.grading import isolation
+
+    try:
+        isolation.restore_pid_namespace(own_ns)
+    except OSError:  # a later child would share a student's PID namespace: never fork again
+        os._exit(75)
+
+
+def _spawn(
+    config: dict,
+    cmd_fd: int,
+    result_fd: int,
+    sock: socket.socket,
+    wake: tuple[int, int],
+    own_ns: int | None = None,
+) -> tuple[int, int]:
+    """Fork one child. As root (``own_ns``), the child is born as pid 1 of its own PID namespace (one
+    fork); otherwise it makes the namespaces itself and forks once more (:func:`_enter_child`)."""
+    from neurocourse.grading import isolation
+
+    direct = False
+    if own_ns is not None and config.get("sandbox", True):
+        try:
+            direct = isolation.pid_namespace_for_next_child(own_ns)
+        except OSError:
+            os._exit(75)  # not in the state a zygote must be in: the grader starts a new one
     pid_r, pid_w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:
+        if direct:
+            _restore_or_die(own_ns)
+        raise
     if pid == 0:  # the child: never returns
         code = 70
         try:
@@ -141,26 +178,33 @@ def _spawn(config: dict, cmd_fd: int, result_fd: int, sock: socket.socket, wake:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             sock.close()
             os.close(pid_r)
-            for fd in wake:
+            for fd in (*wake, *((own_ns,) if own_ns is not None else ())):
                 os.close(fd)
-            _enter_child(config, cmd_fd, result_fd, pid_w)
+            _enter_child(config, cmd_fd, result_fd, pid_w, direct)
         except BaseException:
             pass
         os._exit(code)
+    if direct:
+        _restore_or_die(own_ns)
     os.close(pid_w)
     init = pid
-    ready, _, _ = select.select([pid_r], [], [], 30.0)
-    if ready:
-        try:
-            init = int(os.read(pid_r, 32).decode() or pid)
-        except (OSError, ValueError):
-            init = pid
+    if not direct:  # the intermediate process reports its child, pid 1 of the new namespace
+        ready, _, _ = select.select([pid_r], [], [], 30.0)
+        if ready:
+            try:
+                init = int(os.read(pid_r, 32).decode() or pid)
+            except (OSError, ValueError):
+                init = pid
     os.close(pid_r)
     return pid, init
 
 
-def _enter_child(config: dict, cmd_fd: int, result_fd: int, pid_w: int) -> None:
-    """In the forked child: own session, three pipes on fixed descriptors, then the sandbox."""
+def _enter_child(config: dict, cmd_fd: int, result_fd: int, pid_w: int, direct: bool = False) -> None:
+    """In the forked child: own session, three pipes on fixed descriptors, then the sandbox.
+
+    ``direct``: this process already is pid 1 of a fresh PID namespace (a root grader's zygote made
+    it so); it makes the other namespaces and locks itself down without a second fork.
+    """
     import fcntl
 
     os.setsid()
@@ -180,6 +224,14 @@ def _enter_child(config: dict, cmd_fd: int, result_fd: int, pid_w: int) -> None:
         os._exit(_child_main(config))
     from neurocourse.grading import isolation
 
+    if direct:
+        os.close(_PID_FD)
+        try:
+            isolation.unshare_namespaces(pid=False)
+            isolation.lock_down(config)
+        except OSError as exc:
+            _fail(exc)
+        os._exit(_child_main(config))
     try:
         isolation.unshare_namespaces()
     except OSError as exc:
