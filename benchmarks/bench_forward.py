@@ -19,26 +19,44 @@ ratios, the largest difference relative to each row's largest entry (goal: ≥ 1
 Run: ``.venv/bin/python benchmarks/bench_forward.py [--sources 5000] [--repeats 5]
 [--blas-threads 1] [--with-bem]``
 
-Where the time goes (2-core shared machine, OpenBLAS 0.3.31 with 2 threads unless stated)
-------------------------------------------------------------------------------------------
-Before (commit 23bf77f, Vectorview 306 × 15 000, load average 4.9 / 3.6 / 3.3): 0.40–1.2 s in
-total against 4.7 s for MNE (4–7×). Per-point kernel ``_sphere_kernel`` ≈ 95 % of it: two
-threaded GEMMs ``r_pts @ r_src.T`` and ``e_pts @ r_src.T`` (k = 3) whose time swings from 10 ms
-to 1 s on a loaded machine (OpenBLAS's two threads wait for each other), about 40 elementwise
-passes over (P, S) arrays, most of them allocating fresh temporaries (page faults on every block),
-a (P, S, 3) output, and the sparse integration of 3 × 3 264 rows per block.
+Where the time goes (2-core machine shared by ~8 engineers, OpenBLAS 0.3.31, 2 threads)
+---------------------------------------------------------------------------------------
+Before (commit 23bf77f; helmet 306 × 15 000, load average 4–8): 0.40–1.6 s against 4.7 s
+for MNE (4–7×; the issue measured 6.3–7.4× on a quiet machine). ``_sphere_kernel`` was
+≈ 95 % of it: two threaded GEMMs ``r_pts @ r_src.T`` and ``e_pts @ r_src.T`` (k = 3) whose time
+swung from 10 ms to 1.2 s with the load (OpenBLAS's two threads waiting for each other: the same
+product took 0.94 s threaded and 15 ms on one thread in one run), about 40 elementwise passes
+over (P, S) blocks, most allocating fresh block-sized temporaries (each a page-faulting
+allocation: three cross-product lines on (306, 326) blocks cost 97 ms with temporaries and 8 ms
+in place), a (P, S, 3) output, and the sparse integration of 3 × 3 264 rows per block.
 
 After: the coil integration commutes with the cross product r0 × H (r0 belongs to the source),
-so per (point, source) pair only two scalars are computed, 1/F and g, and integrated to the
-channels with one sparse product of 6 non-zeros per point; the cross product is taken on the
-(306, S) result. a², a·r and (r0 - r)·e come from one k = 5 GEMM per block, split into row
-blocks small enough that OpenBLAS runs them on one thread. About 16 in-place passes over reused
-L2-sized buffers; no (P, S, 3) array. Measured split for the helmet (load average ≈ 4–5):
-GEMM 12 ms, elementwise 100–120 ms (sqrt and two divisions included), sparse integration
-25–30 ms, cross product 15 ms; 0.15–0.2 s in total. The numbers of the last runs are at the
-end of this docstring.
+so per (point, source) pair only two scalars are computed, 1/F and g (14 in-place passes over
+reused buffers), from one k = 5 GEMM per block split into row blocks small enough for OpenBLAS
+to run on one thread; one sparse product (6 non-zeros per point) integrates them to the channels
+and r0 × H is taken on the (306, S) result, written into G directly. Point sensors skip the
+integration: the GEMM also yields r0 × e and r0 × r, and G = (r0 × e)/F + (r0 × r) g. Helmet
+split at load ≈ 11 (per call, 5 000 sources): 1/F and g 0.27 s, sparse integration 0.085 s,
+GEMM 0.07 s, cross product and first touch of G 0.056 s; at load ≈ 4: 0.05 / 0.025 / 0.012 /
+0.015 s (0.17–0.2 s in all). Trying fewer passes (r a², d - r·e and 2 r d - (r·e/r) a² taken
+from the GEMM: 11 passes instead of 14) changed nothing measurable: the passes are bound by
+memory traffic, not arithmetic.
 
-Measured (this script, --repeats 5), see the report of the run in the commit message.
+Measured with this script (median of 5 interleaved runs, 5 000 sources):
+
+=====================  =======  =========  ==================  =========  ==================
+sensors                BLAS     load avg   MNE make_forward    ours       ratio (kernel)
+=====================  =======  =========  ==================  =========  ==================
+point magnetometers    2 thr.   9.2–7.5    0.652 s             0.037 s    17.6× (14.6×)
+Vectorview, 3264 pts   2 thr.   9.2–7.5    2.569 s             0.203 s    12.7× (12.2×)
+point magnetometers    1 thr.   7.5–6.4    0.520 s             0.024 s    21.8× (15.2×)
+Vectorview, 3264 pts   1 thr.   7.5–6.4    3.405 s             0.259 s    13.2× (13.9×)
+=====================  =======  =========  ==================  =========  ==================
+
+Agreement with MNE: 4.5e-14 (point magnetometers) and 7.9e-14 (helmet) of each row's largest
+entry. Non-interleaved runs during development, at load 6–16, gave 8–17× (points) and
+9.8–15.4× (helmet): under heavy load our memory-bound passes slow down more than MNE's per-source Python
+loop, so the margin shrinks; the interleaving keeps the two programs under the same load.
 """
 
 from __future__ import annotations
