@@ -458,3 +458,34 @@ def test_unprivileged_grader_path_enters_the_same_sandbox():
     os.close(r)
     shutil.rmtree(request_cleanup, ignore_errors=True)
     assert report == "111111", report  # pid 1, uid, secret unreadable, parent invisible, own folder, no caps
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the one-fork start is the root grader's; a normal user forks twice")
+def test_root_zygote_forks_each_child_into_a_fresh_pid_namespace():
+    """As a root grader's zygote does: each child is pid 1 of a namespace of its own, and the
+    zygote's own children go back to the zygote's namespace right after each fork."""
+    from neurocourse.grading import isolation
+
+    own = isolation.own_pid_namespace()
+    assert own is not None
+    mine = os.readlink("/proc/self/ns/pid")
+    seen = []
+    try:
+        for _ in range(3):
+            assert isolation.pid_namespace_for_next_child(own)
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the child
+                os.write(w, f"{os.getpid()} {os.readlink('/proc/self/ns/pid')}".encode())
+                os._exit(0)
+            isolation.restore_pid_namespace(own)
+            os.close(w)
+            child_pid, ns = os.read(r, 200).decode().split()
+            os.close(r)
+            os.waitpid(pid, 0)
+            assert child_pid == "1" and ns != mine
+            assert os.readlink("/proc/self/ns/pid_for_children") == mine
+            seen.append(ns)
+    finally:
+        os.close(own)
+    assert len(set(seen)) == 3  # never a namespace shared with the previous child
