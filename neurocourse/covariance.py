@@ -1,9 +1,11 @@
-"""Covariance estimation: shrinkage towards a scaled identity, with the Ledoit–Wolf intensity.
+"""Covariance matrices: shrinkage towards a scaled identity (with the Ledoit–Wolf intensity),
+and powers of symmetric positive semi-definite matrices.
 
 One estimator serves every part of the course that needs a well-conditioned covariance from few
 samples: the partial correlations of fMRI connectivity
 (:func:`neurocourse.connectivity.fmri.partial_correlation`) and the M/EEG noise covariance of the
-inverse problem (:func:`neurocourse.inverse.noise.estimate_noise_cov`).
+inverse problem (:func:`neurocourse.inverse.noise.estimate_noise_cov`). One matrix power
+(:func:`psd_power`, MNE's ``_sym_mat_pow``) serves the LCMV beamformer and eLORETA.
 
 Observations are rows, features are columns, as in scikit-learn. The shrinkage target is
 :math:`\\mu I` with :math:`\\mu = \\operatorname{tr}S/p`, so every feature must be in the same unit
@@ -15,6 +17,7 @@ References
    matrices", J. Multivar. Anal. 88:365-411, 2004 (lemma 3.2, theorem 3.1).
 .. [2] scikit-learn ``sklearn.covariance.ledoit_wolf`` and ``shrunk_covariance`` (the same
    estimator and the same 1/n normalisation).
+.. [3] MNE-Python ``mne.utils.linalg._sym_mat_pow`` (the matrix power and its rank handling).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import numpy as np
 
 from neurocourse._validation import as_finite, check_range
 
-__all__ = ["ledoit_wolf", "shrunk_covariance"]
+__all__ = ["ledoit_wolf", "psd_power", "shrunk_covariance"]
 
 
 def _observations(X) -> np.ndarray:
@@ -121,3 +124,63 @@ def ledoit_wolf(X):
     b2_bar = (np.sum(sq**2) - n * np.sum(S**2)) / (n**2 * p)
     delta = 0.0 if d2 == 0 else min(b2_bar, d2) / d2
     return _shrink(S, delta), float(delta)
+
+
+def psd_power(M, power, rcond=1e-7, reduce_rank=False) -> np.ndarray:
+    """Power :math:`M^p = U\\,\\mathrm{diag}(s^p)\\,U^\\top` of symmetric PSD matrices, as MNE.
+
+    Eigenvalues at or below ``rcond`` times the largest are treated as zero: dropped for a
+    negative power (a pseudo-inverse power), kept at 0 for a positive one. Powers ±1/2 take
+    the square root of the eigenvalues first, as MNE's ``_sym_mat_pow`` does.
+
+    Parameters
+    ----------
+    M : array_like, shape (..., n, n)
+        Symmetric positive semi-definite matrices (a stack over the leading axes), in any unit
+        u (e.g. a covariance in (channel unit)²).
+    power : float
+        Exponent p (dimensionless), e.g. -1, -0.5 or 0.5.
+    rcond : float, default 1e-7
+        Relative eigenvalue cut-off, dimensionless, in [0, 1).
+    reduce_rank : bool, default False
+        Also drop the smallest eigenvalue of each matrix (for a negative power), as MNE's
+        ``reduce_rank`` option of the beamformer.
+
+    Returns
+    -------
+    ndarray, shape (..., n, n)
+        :math:`M^p`, in units of u**p.
+
+    Raises
+    ------
+    ValueError
+        If ``M`` is not a stack of square matrices, or has an eigenvalue below
+        ``-rcond`` times the largest (not positive semi-definite).
+
+    References
+    ----------
+    MNE-Python ``mne.utils.linalg._sym_mat_pow``.
+
+    Examples
+    --------
+    >>> psd_power([[4.0, 0.0], [0.0, 0.0]], -0.5)
+    array([[0.5, 0. ],
+           [0. , 0. ]])
+    """
+    M = as_finite("M", M)
+    if M.ndim < 2 or M.shape[-1] != M.shape[-2]:
+        raise ValueError(f"M must be square matrices of shape (..., n, n), got shape {M.shape}")
+    p = float(as_finite("power", power))
+    rcond = float(check_range("rcond", rcond, 0.0, 1.0, high_inclusive=False))
+    s, u = np.linalg.eigh(M)
+    lim = s[..., -1:] * rcond
+    if np.any(s < -lim):
+        raise ValueError(f"M must be positive semi-definite, got an eigenvalue "
+                         f"{float(s.min()):.3g} below -rcond times the largest")
+    s[s <= lim] = np.inf if p < 0 else 0.0
+    if reduce_rank:
+        s[..., 0] = np.inf if p < 0 else 0.0
+    if p in (0.5, -0.5):
+        s = np.sqrt(s)
+        p = np.sign(p)
+    return (u * s[..., None, :] ** p) @ np.swapaxes(u, -1, -2)

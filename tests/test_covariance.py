@@ -1,8 +1,10 @@
-"""neurocourse.covariance: Ledoit–Wolf and fixed shrinkage against scikit-learn, closed forms,
-invariants, and the one-estimator rule (connectivity and inverse call the same function)."""
+"""neurocourse.covariance: Ledoit–Wolf and fixed shrinkage against scikit-learn, matrix powers
+against scipy, closed forms, invariants, and the one-estimator rule (connectivity and inverse
+call the same function)."""
 
 import numpy as np
 import pytest
+from scipy.linalg import fractional_matrix_power
 from sklearn.covariance import LedoitWolf
 from sklearn.covariance import ledoit_wolf as sk_ledoit_wolf
 from sklearn.covariance import shrunk_covariance as sk_shrunk_covariance
@@ -107,5 +109,56 @@ def test_connectivity_and_inverse_use_the_one_estimator():
     ],
 )
 def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def _spd(rng, n, rank=None, stack=()):
+    A = rng.normal(size=(*stack, n, n if rank is None else rank))
+    return A @ np.swapaxes(A, -1, -2)
+
+
+@pytest.mark.parametrize("power", [-1.0, -0.5, 0.5, 1.0, 2.0, -0.3])
+def test_psd_power_matches_scipy(power):
+    """Full-rank SPD matrices: scipy's fractional_matrix_power (Schur-Padé, an independent
+    algorithm). Condition numbers here are < 1e3, so agreement to 1e-10 relative is round-off."""
+    M = _spd(np.random.default_rng(20), 5) + 0.5 * np.eye(5)
+    ref = np.real(fractional_matrix_power(M, power))
+    np.testing.assert_allclose(covariance.psd_power(M, power), ref, rtol=1e-10, atol=1e-12 * np.abs(ref).max())
+
+
+def test_psd_power_stacks_pseudo_inverse_and_reduce_rank():
+    rng = np.random.default_rng(21)
+    M = _spd(rng, 4, rank=2, stack=(6,))  # six rank-2 4x4 matrices
+    # a negative power drops the null space: the -1 power is the Moore-Penrose pseudo-inverse
+    ref = np.linalg.pinv(M, rcond=1e-10, hermitian=True)
+    np.testing.assert_allclose(covariance.psd_power(M, -1), ref, rtol=1e-8, atol=1e-10 * np.abs(ref).max())
+    # the -1/2 power squared is the pseudo-inverse too; the +1/2 power squared gives M back
+    h = covariance.psd_power(M, -0.5)
+    np.testing.assert_allclose(h @ h, ref, rtol=1e-8, atol=1e-10 * np.abs(ref).max())
+    r = covariance.psd_power(M, 0.5)
+    np.testing.assert_allclose(r @ r, M, rtol=1e-10, atol=1e-12 * np.abs(M).max())
+    # reduce_rank drops the smallest eigenvalue as well: on full-rank 3x3 matrices, the
+    # pseudo-inverse of the best rank-2 approximation
+    F = _spd(rng, 3, stack=(4,))
+    e, v = np.linalg.eigh(F)
+    F2 = (v[..., 1:] * e[..., None, 1:]) @ np.swapaxes(v[..., 1:], -1, -2)
+    np.testing.assert_allclose(
+        covariance.psd_power(F, -1, reduce_rank=True),
+        np.linalg.pinv(F2, rcond=1e-10, hermitian=True),
+        rtol=1e-8,
+        atol=1e-12,
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: covariance.psd_power(np.ones((2, 3)), -1), "M must be square"),
+        (lambda: covariance.psd_power(np.diag([1.0, -0.5]), 0.5), "positive semi-definite"),
+        (lambda: covariance.psd_power(np.eye(2), 0.5, rcond=1.0), "rcond"),
+    ],
+)
+def test_psd_power_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()

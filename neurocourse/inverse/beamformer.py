@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurocourse._validation import as_finite, check_option, check_positive
+from neurocourse.covariance import psd_power
 from neurocourse.inverse.noise import check_covariance, whitener
 
 WEIGHT_NORMS = (None, "unit-noise-gain", "unit-noise-gain-invariant", "nai")
@@ -50,20 +51,6 @@ class LCMV:
     whitened_cov: np.ndarray
     whitener: np.ndarray
     data_cov: np.ndarray
-
-
-def _sym_pow(M, power, reduce_rank=False, rcond=1e-7):
-    """MNE ``_sym_mat_pow``: power of symmetric PSD matrices (..., n, n)."""
-    s, u = np.linalg.eigh(M)
-    lim = s[..., -1:] * rcond
-    s = s.copy()
-    s[s <= lim] = np.inf if power < 0 else 0.0
-    if reduce_rank:
-        s[..., 0] = np.inf
-    if power in (0.5, -0.5):
-        s = np.sqrt(s)
-    use = 1.0 / s if power < 0 else s
-    return (u * use[..., None, :]) @ np.swapaxes(u, -1, -2)
 
 
 def make_lcmv(G, data_cov, reg=0.05, noise_cov=None, *, n_orient=1, weight_norm=
@@ -140,14 +127,14 @@ def make_lcmv(G, data_cov, reg=0.05, noise_cov=None, *, n_orient=1, weight_norm=
         with np.errstate(divide="ignore"):
             dinv = np.where(denom != 0, 1.0 / np.where(denom != 0, denom, 1.0), 1.0)
     else:
-        dinv = _sym_pow(denom, -1, reduce_rank=reduce_rank)
+        dinv = psd_power(denom, -1, reduce_rank=reduce_rank)
     W = dinv @ numer
     if weight_norm in ("unit-noise-gain", "nai"):
         nn = np.sqrt(np.einsum("soc,soc->so", W, W))[..., None]
         nn[nn == 0] = np.inf
         W = W / nn
     elif weight_norm == "unit-noise-gain-invariant":
-        W = _sym_pow(numer @ np.swapaxes(numer, -1, -2), -0.5) @ numer
+        W = psd_power(numer @ np.swapaxes(numer, -1, -2), -0.5) @ numer
     if weight_norm == "nai":
         noise = max(float(ev[0]), loading)  # rank-th largest eigenvalue at full rank
         W = W / np.sqrt(noise)

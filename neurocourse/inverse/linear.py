@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurocourse._validation import as_finite, check_int, check_option, check_positive
+from neurocourse.covariance import psd_power
 from neurocourse.inverse.noise import CHANNEL_TYPES, whitener
 
 METHODS = ("MNE", "dSPM", "sLORETA", "eLORETA")
@@ -277,16 +278,6 @@ def _reginv(s, lambda2):
     return np.where(s > 0, s / (s**2 + lambda2), 0.0)
 
 
-def _sym_pow(M, power, rcond=1e-7):
-    """Power of symmetric PSD matrices (..., n, n), eigenvalues below rcond*max dropped."""
-    e, v = np.linalg.eigh(M)
-    lim = e[..., -1:] * rcond
-    keep = e > lim
-    ep = np.where(keep, np.abs(e), 1.0) ** power
-    ep = np.where(keep, ep, 0.0)
-    return (v * ep[..., None, :]) @ np.swapaxes(v, -1, -2)
-
-
 def _normalize_R(Gw, R, n_orient, n_nzero):
     if R.ndim == 1:
         GRGt = (Gw * R) @ Gw.T
@@ -325,14 +316,14 @@ def _eloreta_weights(op, lambda2, eps, max_iter):
             R = 1.0 / np.sqrt(np.sum((N @ Gp) * Gp, axis=0))
         else:
             M = G3 @ N[None] @ G3.swapaxes(-2, -1)
-            R = _sym_pow(M, -0.5)
+            R = psd_power(M, -0.5)
         R = R * R_prior
         R, GRGt = _normalize_R(Gp, R, op.n_orient, n_nzero)
         if np.linalg.norm(R.ravel() - R_last.ravel()) / np.linalg.norm(R_last.ravel()) < eps:
             converged = True
             break
     R, _ = _normalize_R(Gw, R, op.n_orient, n_nzero)
-    return (np.sqrt(R) if R.ndim == 1 else _sym_pow(R, 0.5)), converged
+    return (np.sqrt(R) if R.ndim == 1 else psd_power(R, 0.5)), converged
 
 
 def _rsqrt_mult(X, R_sqrt):
