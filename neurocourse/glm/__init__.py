@@ -36,12 +36,13 @@ z scores), :mod:`~neurocourse.glm.ar1` (AR(1) estimation and whitening),
 Contrasts may name the design's columns: ``fit_glm(Y, dm).contrast({"A": 1, "B": -1})`` for a
 :class:`~neurocourse.design.DesignMatrix` ``dm`` (or a DataFrame, or ``names=``).
 
-Implementation: every voxel is fitted with a handful of passes over the data (one pseudo-inverse
-product, the OLS residuals, two lag sums and one stacked product). The AR(1) fit uses the identity
-:math:`\\hat\\beta_{AR} = \\hat\\beta_{OLS} + X_w^{+} W r`, where :math:`r` are the OLS residuals, and
-assembles :math:`X_w^\\top W r` and :math:`\\lVert W r\\rVert^2` from lag sums, so the data are never
-copied per voxel group; the covariance :math:`(X_w^\\top X_w)^{+}` is computed once per distinct binned
-:math:`\\rho`.
+Implementation (:mod:`~neurocourse.glm.fit`): every quantity of the fit is a function of a few
+per-voxel moments of :math:`d = y - y_0`, gathered in one cache-blocked pass over Y (one product
+with the stacked design functionals, and the sums :math:`\\sum d_t^2`, :math:`\\sum d_t d_{t+1}`);
+the AR(1) refit :math:`\\hat\\beta_{AR} = \\hat\\beta_{OLS} + X_w^{+} W r` is then a small solve per
+voxel. No array the size of Y is formed (the OLS residuals are computed only when asked for), and
+voxels whose fit dominates their data fall back to explicit residuals, so the results stay those of
+the direct method to rounding.
 
 References
 ----------

@@ -1,6 +1,28 @@
 """Fitting the mass-univariate GLM: OLS and AR(1) pre-whitening, vectorised over voxels.
 
-See :mod:`neurocourse.glm` for the model, the AR(1) conventions and the implementation.
+See :mod:`neurocourse.glm` for the model and the AR(1) conventions.
+
+Implementation (issue 19: the fit reads Y once and holds O(p^2 V) memory beyond it). Let X = U S V'
+(thin SVD, rank r), m = (I - UU')1 the part of the constant X does not span, L the lag-1 shift,
+NU = (L + L')U and d = y - y_0 (each voxel less its first scan, so that rounding scales with the
+signal's variation rather than its baseline). One cache-blocked pass over Y gives, per voxel, the
+linear moments (NU)'d, U'd, m'd, (Km)'d (one product with the stacked rows) and the quadratic ones
+q0 = sum d_t^2, q1 = sum d_t d_{t+1} (summed while the block is in cache). With w = U'd the OLS
+residuals are r = d - Uw + y_0 m, and
+
+* beta_OLS = V S^-1 (w + U'1 y_0); r_0, r_{n-1} from w and y_0;
+* r'r = q0 - w'w + y_0 (2 m'd + y_0 m'm), the sum of r: m'y;
+* sum r_t r_{t+1} = q1 - w'(NU)'d + w'(U'NU)w / 2 + y_0 (2 (Km)'d - (NU)'m . w + y_0 m'Km);
+
+from which rho follows as nilearn's Yule-Walker estimate. For the whitening W (first row kept,
+scaled or dropped), U'W'W r = -rho (NU)'r - rho^2 u_{n-1} r_{n-1} + c0 u_0 r_0 (U'r = 0) and
+C(rho) = U'W'WU = (1 + rho^2) I - rho U'NU - rho^2 u_{n-1}u_{n-1}' + c0 u_0 u_0'; the refit is
+beta = V S^-1 (U'y + C^-1 U'W'W r), ||W r||^2 follows from the lag sums, and (X_w'X_w)^+ =
+V S^-1 C^-1 S^-1 V' per rho bin. C is well conditioned for |rho| < 1 whatever cond(X) (no SVD of a
+whitened design), and C^-1 b is solved voxel by voxel in the eigenbasis of U'NU (Woodbury).
+r'r = q0 - w'w cancels where the fitted part dominates the data: voxels with w'w > 1e3 r'r get
+their sums from explicit residuals instead (the direct method, block by block). Where the time
+goes, before and after: ``benchmarks/bench_glm.py``.
 
 References
 ----------
