@@ -366,7 +366,7 @@ def _moments(Y, rows, lagged):
     z = np.empty((rows.shape[0], v))
     q0 = np.empty(v)
     q1 = np.empty(v) if lagged else None
-    cols = min(v, max(1, _BLOCK_ELEMENTS // n))
+    cols = max(1, min(v, _BLOCK_ELEMENTS // n))
     buf = np.empty((n, cols))
     for start in range(0, v, cols):  # voxel blocks: one read of Y, bounded temporaries
         cs = slice(start, min(start + cols, v))
@@ -395,7 +395,7 @@ def _from_residuals(Y, X, basis, beta_ols, idx, ss0, colsum, r_first, r_last, ss
 
 def _groups(rho, bins):
     """Distinct values of rho and each voxel's index into them; O(n_voxels) for binned rho."""
-    if bins is not None:
+    if bins is not None and rho.size:
         key = np.rint(rho * bins)
         lo, hi = key.min(), key.max()
         if hi - lo <= 4 * bins:  # binned estimates: a bin count instead of a sort
@@ -424,6 +424,8 @@ def _whitened_gram_inverse(basis, values, convention):
 
 def _add_outer(a, x, y):
     """a += outer(x, y) in place, for a C-contiguous (len(x), len(y)) array (BLAS rank-1 update, no temporary)."""
+    if a.size == 0:
+        return
     out = scipy.linalg.blas.dger(1.0, np.ascontiguousarray(y, dtype=float), np.ascontiguousarray(x, dtype=float),
                                  a=a.T, overwrite_a=True)  # fmt: skip
     if not np.shares_memory(out, a):
