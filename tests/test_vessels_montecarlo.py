@@ -202,14 +202,16 @@ def test_wall_test_table_is_sound():
 def test_wrap_matches_remainder_bit_for_bit():
     L = float(np.sqrt(20 * np.pi / 0.02))
     rng = np.random.default_rng(2)
-    x = np.concatenate([rng.uniform(0, L, 50_000), [0.0, L, np.nextafter(L, 0.0)],
+    x = np.concatenate([rng.uniform(0, L, 50_000), [0.0, L, np.nextafter(L, 0.0), 0.0, 3 * L],
                         rng.uniform(-1e-15, 1e-15, 500), rng.uniform(L - 1e-13, L, 500)])
-    s = np.concatenate([rng.normal(0, 1, 50_000), [-1e-17, 1e-17, 3e-15],
+    s = np.concatenate([rng.normal(0, 1, 50_000), [-1e-17, 1e-17, 3e-15, -0.0, 0.7],
                         rng.uniform(-1e-15, 1e-15, 500), rng.uniform(-1e-13, 1e-13, 500)])
     a = np.stack([x + s, (x + s)[::-1]])
+    a[0, :3] = [-0.0, -2.5 * L, 7.25 * L]  # signed zero, and far outside [-L, 2L)
     ref = a % L
     out = a.copy()
-    MC._wrap(out, L, np.empty(a.shape, bool), np.empty_like(a))
+    MC._wrap(out, L, np.empty(a.shape, bool))
     # tolerance 0 (and the sign of zero): the wrap claims to reproduce np.remainder exactly
     np.testing.assert_array_equal(out, ref)
     np.testing.assert_array_equal(np.signbit(out), np.signbit(ref))
+    assert np.sum(a != ref) > 100  # entries outside [0, L) were really wrapped

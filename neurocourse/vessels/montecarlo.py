@@ -211,18 +211,19 @@ def _make_geometry(n_boxes, n_vessels, zeta, rng, h_target=0.2):
             "cx": centres[..., 0].ravel(), "cy": centres[..., 1].ravel()}
 
 
-def _wrap(a, L, mask, tmp):
-    """In place, ``a % L`` for a in [-L, 2L), bit for bit, at a fraction of np.remainder's cost.
+def _wrap(a, L, mask):
+    """In place, ``a % L`` (np.remainder) for a float64 array ``a``, bit for bit.
 
-    For a in [L, 2L), a - L is exact (Sterbenz), as is np.remainder's fmod; for a in [-L, 0)
-    both round a + L. Subtracting first keeps a + L == L (tiny negative a) as remainder does.
+    Only the entries outside [0, L) are passed to np.remainder (≈ 20 ns per element): for
+    0 <= a < L the remainder is ``a`` itself. They are found with one comparison of the bit
+    patterns as unsigned integers, which order like the values for a >= +0 and put every
+    negative value (and -0.0, which np.remainder turns into +0.0) above the pattern of L.
     """
-    np.greater_equal(a, L, out=mask)
-    np.multiply(mask, L, out=tmp)
-    a -= tmp  # a - 0.0 == a
-    np.less(a, 0.0, out=mask)
-    np.multiply(mask, L, out=tmp)
-    a += tmp
+    np.greater_equal(a.view(np.uint64), np.float64(L).view(np.uint64), out=mask)
+    out = np.flatnonzero(mask)
+    if out.size:
+        flat = a.reshape(-1)
+        flat[out] = np.remainder(flat[out], L)
 
 
 def _phase_history(R, D, t_snap_steps, dt, n_steps, geom, n_spins, rng, block=16):
@@ -236,7 +237,7 @@ def _phase_history(R, D, t_snap_steps, dt, n_steps, geom, n_spins, rng, block=16
     Per step, all arrays are updated in place: the field at the current positions is kept
     (so the field is interpolated once per step, at the proposed positions), and the exact
     inside-vessel test runs only for the few spins whose proposed cell can reach into a vessel
-    (``geom["check"]``); every other spin is outside by construction. The arithmetic is the
+    (``geom["near"]``); every other spin is outside by construction. The arithmetic is the
     same, operation for operation, as the plain formulation (``(x + step) % L``, bilinear
     interpolation, nearest-disk test for all spins), so the phases are bit-identical to it.
     """
@@ -262,7 +263,6 @@ def _phase_history(R, D, t_snap_steps, dt, n_steps, geom, n_spins, rng, block=16
     uv = np.empty_like(xy)  # scaled, then fractional, coordinates of the proposals
     ij = np.empty(xy.shape, dtype=np.intp)
     mask = np.empty(xy.shape, dtype=bool)
-    tmp2 = np.empty_like(xy)
     Fn, tmp = np.empty(n_spins), np.empty(n_spins)
     c4 = np.empty((n_spins, 4))
     c = c4.T
@@ -272,15 +272,11 @@ def _phase_history(R, D, t_snap_steps, dt, n_steps, geom, n_spins, rng, block=16
         nb = min(block, n_steps - start)
         steps = rng.standard_normal((nb, 2, n_spins), out=buf[:nb])
         steps *= sigma
-        small = max(steps.max(), -steps.min()) < L  # then x + step lies in (-L, 2L)
         for b in range(nb):
             np.multiply(F, dt, out=tmp)
             phi += tmp
             np.add(xy, steps[b], out=new)
-            if small:
-                _wrap(new, L, mask, tmp2)
-            else:
-                np.remainder(new, L, out=new)
+            _wrap(new, L, mask)
             np.multiply(new, inv_h, out=uv)
             np.copyto(ij, uv, casting="unsafe")  # truncation, as astype(np.intp)
             np.minimum(ij, n - 1, out=ij)
