@@ -19,16 +19,22 @@ Before (the residual form: OLS residuals materialised, 69 ms; X.T @ Y 10.5 ms):
    6.5  pinv of the whitened design per rho bin (batched SVD of 60 x (200, 11))
    5.0  gather of (p, p) covariances per voxel   3.0  U'W'Wr right-hand sides (fresh temporaries)
    2.6  rho, np.unique, finiteness, rss
-After (the moment form, 29-31 ms):
-  20-22 the one pass over Y, in cache-sized voxel blocks of d = y - y_0: one product with the
-        24 stacked rows [(NU)'; U'; zero padding] (12.7 ms alone; 23 rows would take 16 ms),
+After (the moment form, 27.6-29.4 ms in the benchmark; per-line profile under load 8-12):
+  20-26 the one pass over Y, in 8 MB voxel blocks of d = y - y_0: one product with the 24 stacked
+        rows [(NU)'; U'; y_0 slot; zero padding] (12.7 ms over all blocks; 23 rows would take 16 ms),
         sum d^2 and sum d_t d_t+1 while the block is in cache (2 x 2.1 ms), the subtraction (~2 ms)
-   4.5  r x r solves per rho bin on voxels sorted by bin (radix sort, take, 60 products, scatter)
-   3-4  p x V bookkeeping: beta_OLS, U'NU w, beta, rho, rss, the contrast
-   0.4  C(rho)^-1 for the 60 bins (r x r inverses: no SVD per bin)
-The floor X.T @ Y is itself a product with 11 rows that reads Y once, so the pass above costs ~2 floors
-and the rest ~0.8: about 3x X.T @ Y in all. nilearn spends ~860 ms CPU (~80 floors) on the same data,
-mostly in Python per bin and in explicit whitening of each bin's data.
+        and the first touch of the 10 MB of moments
+   3.4  C(rho)^-1 U'W'W r voxel by voxel (Woodbury in the eigenbasis of U'NU: five products)
+   1.5  beta_OLS, the first/last residuals and U'NU U'd in one product from [U'd; y_0]
+   1.5  beta = V S^-1 delta (+ beta_OLS)
+   2-3  rho, bins, rss, the (r, r) inverses per bin, the contrast
+The floor X.T @ Y is itself a product with 11 rows that reads Y once; the product above runs at
+~38 GFlop/s (near this core's double-precision peak), so the pass costs ~2 floors and the rest ~0.7:
+2.6-3.1x X.T @ Y in all. nilearn spends 680-860 ms CPU here (53-82 floors), mostly in Python per
+rho bin and in whitening each bin's data: a 40x speed-up would need < 2 floors, i.e. less than the
+one product plus the two sums of squares. With OpenBLAS's default 2 threads on this oversubscribed
+machine every threaded BLAS call waits ~20 ms for its second thread (the floor itself runs 2.6x
+slower than single-threaded), so the 1-thread block is the meaningful one here.
 """
 
 from __future__ import annotations
