@@ -104,6 +104,9 @@ class GLMResult:
         AR(1) coefficient used to whiten each voxel (after binning, if any); 0 for OLS.
     rho_estimate : float or ndarray, shape (n_voxels,)
         Unbinned Yule-Walker estimate from the OLS residuals (NaN when ``rho`` was given or for OLS).
+    residuals : ndarray, shape (n_scans,) or (n_scans, n_voxels)
+        OLS residuals :math:`y - X\\hat\\beta_{OLS}` (units of Y), computed on first access (see
+        :attr:`residuals`); for the AR(1) model see :meth:`whitened_residuals`.
     design : ndarray, shape (n_scans, n_regressors)
         The design matrix X that was fitted.
     names : tuple of str or None
