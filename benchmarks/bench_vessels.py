@@ -16,20 +16,28 @@ load 1.5-4.5):
 - ``np.take`` 4.7 s: per step, the bilinear coefficients at the *current* cells, and the owner
   disk and its centre for *every* spin's wall test;
 - cell location / interpolation / wall test helpers 3.8 s; the field tables 1.4 s.
-After (3.5 s walk arithmetic incl. normal draws, 1.35 s ``np.take``, 0.30 s wrap, 0.32 s
-field tables: 6.0 s under the profiler at load 3.6-3.7; 8.6 s unprofiled at load 4.1):
+After (first step, load 3.6-3.7: 6.0 s under the profiler = 3.5 s walk arithmetic incl. the
+normal draws, 1.35 s ``np.take``, 0.30 s wrap, 0.32 s field tables; 8.6 s unprofiled at load
+4.1. Final version, load 6.1: 8.3 s under the profiler = 5.0 s walk arithmetic, 1.8 s
+``np.take``, 0.38 s wrap, 0.44 s field tables):
 - the field at the current position is kept per spin, so it is interpolated once per step at
   the proposal (and copied back for the few rejected steps) instead of re-gathered;
 - the exact wall test runs only for spins whose proposed cell can reach into a vessel (a
-  per-cell table built with the field, ≈ 1 % of the spins); the other spins are outside by the
-  triangle inequality;
-- the wrap is a compare-and-subtract that reproduces ``np.remainder`` bit for bit;
+  1-byte per-cell flag built with the field, ≈ 0.7 % of the spins); the other spins are
+  outside by the triangle inequality;
+- the wrap calls ``np.remainder`` only on the ≈ 1 % of coordinates outside [0, L), found by
+  one unsigned comparison of the bit patterns, so it is ``np.remainder`` bit for bit;
 - every per-step array is preallocated and updated in place (``out=``), positions as one
   (2, n_spins) array so each operation is one call; steps drawn into a reused 16-step buffer;
 - the field tables are built in 4-row chunks (fit in L2) with the squared offsets hoisted.
-Per step (CPU time, 10^4 spins): the normal draws ≈ 170 µs, now about half of the walk; they
-fix the random stream, so they cannot be made cheaper without changing the results. float32
+Per step (CPU time, 10^4 spins, load ≈ 8): normal draws ≈ 180 µs, gather of the bilinear
+coefficients ≈ 90 µs (a 20 MB table: cache misses), near-vessel flag ≈ 50 µs, location and
+wrap ≈ 65 µs, interpolation ≈ 20 µs, wall test and rejection ≈ 25 µs. The normal draws fix
+the random stream, so they cannot be made cheaper without changing the results; float32
 would change the results; there is no BLAS in the loop, so OPENBLAS_NUM_THREADS is moot.
+Tried and dropped: keeping the spins sorted by cell (the permutation of the steps cost more
+than the gathers gained). Same run, interleaved, load 7-12: old 25-37 s wall (7.4-8.1 s
+CPU), new 9.0-14.5 s wall (5.1-5.2 s CPU); this script at load 5.8-6.5: median 8.05 s.
 
 Run: .venv/bin/python benchmarks/bench_vessels.py [repeats]
 """
