@@ -8,8 +8,8 @@ implementation it replaced (values below, recorded from commit 23bf77f on this m
 
 Where the time goes (cProfile, seed 0, one call; 12 radii = 12 404 time steps of 10^4 spins)
 --------------------------------------------------------------------------------------------
-Before (commit 23bf77f, 24.0 s under the profiler, load average 4.8-5.6; 22.1 s unprofiled at
-load 1.5-4.5):
+Before (commit 23bf77f, 24.0 s under the profiler, load average 4.8-5.6; 22.1 s unprofiled,
+1-min load average rising from 1.5 to 4.5; wall-time shares, inflated by the load):
 - the walk's own array arithmetic, 13.3 s: two ``np.remainder`` per step (the periodic wrap,
   ≈ 20 ns per element: about 5 s), five ``np.where`` over all spins to accept or reject the
   step, the temporaries of every expression, and the normal draws (≈ 3.6 s);
@@ -36,8 +36,14 @@ wrap ≈ 65 µs, interpolation ≈ 20 µs, wall test and rejection ≈ 25 µs. T
 the random stream, so they cannot be made cheaper without changing the results; float32
 would change the results; there is no BLAS in the loop, so OPENBLAS_NUM_THREADS is moot.
 Tried and dropped: keeping the spins sorted by cell (the permutation of the steps cost more
-than the gathers gained). Same run, interleaved, load 7-12: old 25-37 s wall (7.4-8.1 s
-CPU), new 9.0-14.5 s wall (5.1-5.2 s CPU); this script at load 5.8-6.5: median 8.05 s.
+than the gathers gained); a bit-packed flag table (no gain); drawing the normals in a helper
+thread (no wall-time gain measured: the second core is never free here).
+Old and new in the same run, interleaved (CPU time is the stable figure, ratio 1.5-1.6):
+load 3.4-4.1: old 7.4-7.9 s wall (6.8-7.4 s CPU), new 4.7-5.4 s wall (4.5-4.7 s CPU);
+load 6.5: old 13.8-14.8 s (7.3-7.8 s CPU), new 7.6-11.1 s (4.9-5.5 s CPU);
+load 7-12: old 25-37 s (7.4-8.1 s CPU), new 9.0-14.5 s (5.1-5.2 s CPU).
+So the old 26 s median was a measurement at high load; this script at load 5.8-6.5 gives a
+median of 8.05 s, and at load 8-12 about 20 s (5.3 s CPU).
 
 Run: .venv/bin/python benchmarks/bench_vessels.py [repeats]
 """
