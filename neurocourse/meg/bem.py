@@ -206,16 +206,14 @@ class _LinearGeometry:
                 / two_area[:, None, None])                                  # (m, k, e)
         c = np.einsum("tki,tki->tk", np.cross(va, vb), normals[:, None, :]) / two_area[:, None]
         d = np.cross(vb - va, normals[:, None, :]) / two_area[:, None, None]   # (m, k, 3)
-        ends = np.sort(np.stack([a_idx, b_idx], axis=-1).reshape(-1, 2), axis=1)
-        edges, edge = np.unique(ends, axis=0, return_inverse=True)
-        ea, eb = edges[:, 0], edges[:, 1]
+        ea, eb = sa.edges[:, 0], sa.edges[:, 1]
         eu = rr[eb] - rr[ea]
         eu /= np.linalg.norm(eu, axis=1, keepdims=True)
         return cls(sa, normals, np.ascontiguousarray(np.transpose(gmat, (1, 2, 0))),
                    np.ascontiguousarray(c.T),
                    np.ascontiguousarray(np.transpose(d, (1, 0, 2)).reshape(-1, 3).T),
                    np.einsum("ti,ti->t", rr[tris[:, 0]], normals),
-                   np.ascontiguousarray(edge.reshape(-1, 3).T), ea, eb, eu,
+                   sa.sides, ea, eb, eu,
                    np.einsum("ei,ei->e", rr[ea], eu), np.einsum("ei,ei->e", rr[eb], eu),
                    _IN_PLANE_RTOL * np.ptp(rr, axis=0).max())
 
@@ -235,7 +233,7 @@ class _LinearGeometry:
         ru = self.eu @ points.T                                       # (n_e, p)
         pa = self.eua[:, None] - ru
         pb = self.eub[:, None] - ru
-        da, db = dist[self.ea], dist[self.eb]
+        da, db = np.take(dist, self.ea, axis=0), np.take(dist, self.eb, axis=0)
         behind = pb <= 0
         num = np.where(behind, da - pa, db + pb)
         den = np.where(behind, db - pb, da + pa)
@@ -244,7 +242,7 @@ class _LinearGeometry:
         beta = np.log(num, out=num)
         # φ_k(y) = [(y_{k+1}×y_{k+2})·n − y·((y_{k+2}−y_{k+1})×n)] / 2A; the in-plane part of
         # ∫ y dΩ is −h Σ_e m_e β_e (Gauss theorem in the plane of the triangle).
-        hb = beta[self.edge]                                          # (e, m, p)
+        hb = np.take(beta, self.edge, axis=0)                         # (e, m, p)
         hb *= h[None]
         out = (self.d_t.T @ points.T).reshape(3, m, p)
         np.subtract(self.c[:, :, None], out, out=out)

@@ -352,9 +352,15 @@ class SolidAngleGeometry:
         Triple product :math:`\\mathbf v_0\\cdot(\\mathbf v_1\\times\\mathbf v_2)` in m³.
     two_an : ndarray, shape (m, 3)
         Area vectors :math:`(\\mathbf v_1-\\mathbf v_0)\\times(\\mathbf v_2-\\mathbf v_0)` in m².
-    vv : ndarray, shape (3, m)
-        Corner dot products :math:`\\mathbf v_0\\cdot\\mathbf v_1`, :math:`\\mathbf v_0\\cdot
-        \\mathbf v_2`, :math:`\\mathbf v_1\\cdot\\mathbf v_2` in m².
+    edges : ndarray of int, shape (n_edges, 2)
+        The undirected edges (vertex indices, lower first); each is shared by two triangles.
+    sides : ndarray of int, shape (3, m)
+        ``sides[e, t]`` is the edge of triangle t opposite its corner e (from corner e+1 to
+        corner e+2, cyclically).
+    edge_dot : ndarray, shape (n_edges,)
+        :math:`\\mathbf v_a\\cdot\\mathbf v_b` of the two ends of each edge, in m².
+    edge_sum : ndarray, shape (n_edges, 3)
+        :math:`\\mathbf v_a+\\mathbf v_b` in m.
 
     References
     ----------
@@ -366,17 +372,25 @@ class SolidAngleGeometry:
     tris: np.ndarray
     six_vol: np.ndarray
     two_an: np.ndarray
-    vv: np.ndarray
+    edges: np.ndarray
+    sides: np.ndarray
+    edge_dot: np.ndarray
+    edge_sum: np.ndarray
 
     @classmethod
     def of(cls, mesh: TriMesh) -> SolidAngleGeometry:
         """The constants of ``mesh`` (a :class:`TriMesh`, vertices in m)."""
         origin = mesh.vertices.mean(axis=0)
         rr = mesh.vertices - origin
-        v0, v1, v2 = _corners(rr, mesh.triangles)
-        dots = np.stack([np.einsum("ij,ij->i", a, b) for a, b in ((v0, v1), (v0, v2), (v1, v2))])
-        return cls(origin, rr, mesh.triangles, np.einsum("ij,ij->i", v0, np.cross(v1, v2)),
-                   _area_vectors(rr, mesh.triangles), dots)
+        tris = mesh.triangles
+        v0, v1, v2 = _corners(rr, tris)
+        ends = np.sort(np.stack([tris[:, [1, 2, 0]], tris[:, [2, 0, 1]]], axis=-1).reshape(-1, 2),
+                       axis=1)
+        edges, sides = np.unique(ends, axis=0, return_inverse=True)
+        va, vb = rr[edges[:, 0]], rr[edges[:, 1]]
+        return cls(origin, rr, tris, np.einsum("ij,ij->i", v0, np.cross(v1, v2)),
+                   _area_vectors(rr, tris), edges, np.ascontiguousarray(sides.reshape(-1, 3).T),
+                   np.einsum("ij,ij->i", va, vb), va + vb)
 
     def vertex_terms(self, points: np.ndarray):
         """Distances and dot products of every vertex with every point.
@@ -394,16 +408,22 @@ class SolidAngleGeometry:
             :math:`\\mathbf r\\cdot\\mathbf v` in m².
         """
         pt = points.T
-        diff = self.rr[:, :, None] - pt[None]                          # (n_v, 3, p)
-        return np.sqrt(np.einsum("vip,vip->vp", diff, diff)), self.rr @ pt
+        diff = self.rr[:, 0, None] - pt[0]                             # (n_v, p), per component
+        dist = diff * diff
+        for c in (1, 2):
+            np.subtract(self.rr[:, c, None], pt[c], out=diff)
+            diff *= diff
+            dist += diff
+        return np.sqrt(dist, out=dist), self.rr @ pt
 
     def omega(self, points: np.ndarray, dist: np.ndarray, rv: np.ndarray) -> np.ndarray:
         """Solid angles of all triangles seen from each point.
 
         With :math:`\\mathbf R_i = \\mathbf v_i - \\mathbf r`, the products are expanded as
         :math:`\\mathbf R_i\\cdot\\mathbf R_j = \\mathbf v_i\\cdot\\mathbf v_j - \\mathbf r\\cdot
-        (\\mathbf v_i+\\mathbf v_j) + r^2` and the triple product as
-        :math:`6V - \\mathbf r\\cdot 2A\\mathbf n`, from the precomputed per-triangle constants.
+        (\\mathbf v_i+\\mathbf v_j) + r^2`, once per edge (shared by two triangles), and the
+        triple product as :math:`6V - \\mathbf r\\cdot 2A\\mathbf n`, from the precomputed
+        per-triangle constants.
 
         Parameters
         ----------
@@ -418,19 +438,18 @@ class SolidAngleGeometry:
             Solid angles in sr, in :math:`(-2\\pi, 2\\pi]`, positive for a triangle seen from
             inside.
         """
-        a, b, c = self.tris[:, 0], self.tris[:, 1], self.tris[:, 2]
-        ra, rb, rc = rv[a], rv[b], rv[c]
-        la, lb, lc = dist[a], dist[b], dist[c]
-        r2 = np.einsum("pi,pi->p", points, points)
-        num = self.six_vol[:, None] - self.two_an @ points.T
+        pair = self.edge_sum @ points.T                               # (n_e, p)
+        np.subtract(self.edge_dot[:, None] + np.einsum("pi,pi->p", points, points), pair,
+                    out=pair)                                          # R_a·R_b per edge
+        la, lb, lc = (np.take(dist, self.tris[:, k], axis=0) for k in range(3))
         den = la * lb
         den *= lc
-        for vv, s, t, far in ((self.vv[0], ra, rb, lc), (self.vv[1], ra, rc, lb),
-                              (self.vv[2], rb, rc, la)):  # the three corner pairs
-            term = (vv[:, None] + r2) - s
-            term -= t
+        term = np.empty_like(den)
+        for side, far in ((2, lc), (1, lb), (0, la)):  # corner pairs (0, 1), (0, 2), (1, 2)
+            np.take(pair, self.sides[side], axis=0, out=term)
             term *= far
             den += term
+        num = self.six_vol[:, None] - self.two_an @ points.T
         out = np.arctan2(num, den, out=num)
         out *= 2.0
         return out
