@@ -7,10 +7,12 @@ build included. Each configuration runs in its own process so that the thread se
 effect before the libraries load:
 
 - ``1 thread``: ``OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = NEUROCOURSE_NUM_THREADS = 1`` for both
-  (the like-for-like comparison of the algorithms, and the one that a loaded machine does not
-  distort);
-- ``all cores``: the defaults (OpenMEEG's OpenMP loops and OpenBLAS on every core, neurocourse's
-  block kernels on a thread per CPU, :func:`neurocourse.meg.mesh.map_blocks`).
+  (the like-for-like comparison of the algorithms, and the one that a loaded machine distorts
+  least);
+- ``defaults``: no settings: OpenMEEG's OpenMP loops and OpenBLAS on every core, neurocourse
+  serial (its default, :func:`neurocourse.meg.mesh.default_workers`);
+- ``all cores``: both on every core (neurocourse's blocks on a thread per CPU, opt-in with
+  ``NEUROCOURSE_NUM_THREADS``).
 
 The calls of the two libraries alternate, repeat after repeat, so that both see the same load;
 the script prints medians of wall and CPU time (CPU = all threads of the process), the ratios
@@ -34,8 +36,8 @@ without a transpose; the vertex distances per component, with no (n_v, 3, p) tem
 2 of the combination from Σ_k g_ke = 0 (closed sides); the test weights as a small dense matrix
 per block of test triangles. Now (same profile): solid angles 0.05 s, β 0.045 s, the corner
 combination 0.05 s, vertex distances 0.012 s, plane heights 0.007 s, scatter and test weights
-0.015 s, LU 0.004 s. The blocks run on a thread pool (numpy releases the GIL), reduced in
-order, so the matrix is bitwise the same with any number of threads; it agrees with the
+0.015 s, LU 0.004 s. The blocks can run on a thread pool (opt-in), reduced in order, so the
+matrix is bitwise the same with any number of threads; it agrees with the
 previous code to 8e-14 (relative max-abs), the lead field to 2e-16. The Geselowitz kernel of
 the full lead field went from 0.18 s to 0.05 s (one field component at a time, no
 ``np.cross`` on (…, 3) strides).
@@ -55,7 +57,8 @@ ECC = (0.1, 0.3, 0.5, 0.7, 0.8, 0.9)
 GOAL_RATIO, GOAL_RDM = 1.5, 0.0027
 CONFIGS = {"1 thread": {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                         "NEUROCOURSE_NUM_THREADS": "1"},
-           "all cores": {}}
+           "defaults": {},
+           "all cores": {"NEUROCOURSE_NUM_THREADS": str(os.cpu_count() or 1)}}
 
 
 def _timed(fn):

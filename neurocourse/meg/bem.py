@@ -33,10 +33,9 @@ Hämäläinen & Sarvas (1989) and MNE-Python's ``mne/bem.py`` for one layer:
 
 **Cost.** Every matrix is a pairwise kernel (points × triangles) evaluated in closed form on
 blocks of a few ten thousand pairs: the per-vertex distances, per-edge line integrals and
-per-triangle solid angles are each computed once per point and shared, and the blocks run on a
-thread pool (:func:`neurocourse.meg.mesh.map_blocks`; ``NEUROCOURSE_NUM_THREADS`` or
-``OMP_NUM_THREADS`` set the number of threads) and are reduced in order, so the results are
-bitwise independent of the number of threads.
+per-triangle solid angles are each computed once per point and shared. The blocks can run on a
+thread pool (:func:`neurocourse.meg.mesh.map_blocks`; opt-in with ``NEUROCOURSE_NUM_THREADS``)
+and are reduced in order, so the results are bitwise independent of the number of threads.
 
 References
 ----------

@@ -250,11 +250,14 @@ def _points_array(points) -> np.ndarray:
 
 
 def default_workers() -> int:
-    """Number of threads used by :func:`map_blocks` by default.
+    """Number of threads used by :func:`map_blocks` by default: 1 unless asked for.
 
-    The ``NEUROCOURSE_NUM_THREADS`` environment variable if set, else ``OMP_NUM_THREADS`` (the
-    convention of OpenBLAS and OpenMP libraries such as OpenMEEG), else the CPUs this process
-    may run on; always 1 in a browser (Pyodide has no threads).
+    The ``NEUROCOURSE_NUM_THREADS`` environment variable if it holds a positive integer, else 1
+    (serial); always 1 in a browser (Pyodide has no threads). Threads are opt-in because the
+    blocks are sequences of short numpy calls (about 15 µs each on ico-3) and hand the
+    interpreter lock back and forth: on the 2-core course machine two threads shortened the ico-3
+    Galerkin build by 0-25 % of wall time while spending 5-70 % more CPU, and slowed the
+    Geselowitz kernel (``benchmarks/bench_bem.py``).
 
     Returns
     -------
@@ -263,14 +266,8 @@ def default_workers() -> int:
     """
     if sys.platform == "emscripten":
         return 1
-    for var in ("NEUROCOURSE_NUM_THREADS", "OMP_NUM_THREADS"):
-        value = os.environ.get(var, "").strip()
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    value = os.environ.get("NEUROCOURSE_NUM_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 def block_slices(n_items: int, cost_per_item: int, pairs: int = _PAIRS_PER_BLOCK) -> list[slice]:
