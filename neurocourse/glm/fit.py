@@ -19,7 +19,8 @@ scaled or dropped), U'W'W r = -rho (NU)'r - rho^2 u_{n-1} r_{n-1} + c0 u_0 r_0 (
 C(rho) = U'W'WU = (1 + rho^2) I - rho U'NU - rho^2 u_{n-1}u_{n-1}' + c0 u_0 u_0'; the refit is
 beta = V S^-1 (U'y + C^-1 U'W'W r), ||W r||^2 follows from the lag sums, and (X_w'X_w)^+ =
 V S^-1 C^-1 S^-1 V' per rho bin. C is well conditioned for |rho| < 1 whatever cond(X) (no SVD of a
-whitened design), and C^-1 b is solved voxel by voxel in the eigenbasis of U'NU (Woodbury).
+whitened design), and with U rotated to the eigenbasis of U'NU, C^-1 b is solved voxel by voxel
+elementwise (Woodbury on a diagonal plus rank 2).
 r'r = q0 - w'w cancels where the fitted part dominates the data: voxels with w'w > 1e3 r'r get
 their sums from explicit residuals instead (the direct method, block by block). Where the time
 goes, before and after: ``benchmarks/bench_glm.py``.
@@ -166,7 +167,7 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     hw, w = z[:o], z[o : o + r]
     md = z[o + r + 1] if basis.m is not None else None
     # Every other linear quantity in one more product, from [U'd; y_0]: beta_OLS = V S^-1 (U'd + U'1 y_0),
-    # the residuals of the first (d_0 = 0) and last scans, U'NU U'd and -(NU)'m U'd.
+    # the residuals of the first (d_0 = 0) and last scans, and -(NU)'m U'd.
     lin = basis.small @ z[o : o + r + 1]
     beta_ols, r_first, r_last = lin[:p], lin[p], lin[p + 1]
     r_last += Y2[-1]
@@ -206,11 +207,13 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
         )
 
     # r'Kr = sum_t r_t r_{t+1}, K the symmetric lag-1 form, NU = (L + L')U = 2KU.
-    nu_r = lin[p + 2 : p + 2 + r]  # U'NU w, then (NU)'r in place
-    ss1 = q1 - np.einsum("iv,iv->v", w, hw) + 0.5 * np.einsum("iv,iv->v", w, nu_r)
-    np.subtract(hw, nu_r, out=nu_r)  # (NU)'r = (NU)'d - U'NU w (+ y_0 (NU)'m)
+    lam = basis.lam  # U'NU = diag(lam)
+    ss1 = q1 - np.einsum("iv,iv->v", w, hw) + 0.5 * np.einsum("i,iv,iv->v", lam, w, w)
+    work = np.empty((r, n_vox))
+    np.multiply(w, lam[:, None], out=work)
+    nu_r = np.subtract(hw, work, out=hw)  # (NU)'r = (NU)'d - U'NU w (+ y_0 (NU)'m), in place of (NU)'d
     if basis.m is not None:
-        ss1 += shift * (2.0 * z[o + r + 2] + lin[p + 2 + r] + basis.mkm * shift)
+        ss1 += shift * (2.0 * z[o + r + 2] + lin[p + 2] + basis.mkm * shift)
         _add_outer(nu_r, basis.num, shift)
     _from_residuals(Y2, X, basis, beta_ols, redo, ss0, colsum, r_first, r_last, ss1, nu_r)
 
@@ -236,11 +239,11 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     c0 = first_row_weight(rr, ar1_convention) ** 2 - 1.0
     b = nu_r
     b *= -rr
-    _add_outer(b, basis.u[-1], -(rr**2) * r_last)
+    b -= np.multiply.outer(basis.u[-1], rr**2 * r_last, out=work)
     if ar1_convention != "nilearn":
-        _add_outer(b, basis.u[0], c0 * r_first)
+        b += np.multiply.outer(basis.u[0], c0 * r_first, out=work)
     wrr = ss0 * (1.0 + rr**2) - 2.0 * rr * ss1 + c0 * r_first**2 - rr**2 * r_last**2  # ||W r||^2
-    delta, b_delta = _whitened_solve(basis, rr, c0, b, work=z)  # C(rho)^-1 U'W'W r; z, b are spent
+    delta, b_delta = _whitened_solve(basis, rr, c0, b, work, z[r : 2 * r])  # C(rho)^-1 U'W'W r, in b
     rss = wrr - b_delta
     beta = basis.vsi @ delta
     beta += beta_ols  # beta_OLS + X_w^+ W r = V S^-1 (U'y + C^-1 U'W'W r)
@@ -287,8 +290,10 @@ class _DesignBasis:
 
     ``u`` (n, r) is an orthonormal basis of the column space of X from its SVD (singular values
     below scipy.linalg.pinv's cut-off max(n, p) eps s_max dropped) and ``vsi`` = V S^-1 (p, r), so
-    that X^+ = vsi u'. ``m`` = (I - u u') 1 is the part of the constant X does not span (None when X
-    spans it, the usual case), K the symmetric lag-1 form (x'Ky = sum_t x_t y_{t+1}) and
+    that X^+ = vsi u'; for AR(1) both are rotated by the eigenvectors of U'NU, which makes U'NU
+    diagonal (``lam``) and spares every r x r product per voxel. ``m`` = (I - u u') 1 is the part
+    of the constant X does not span (None when X spans it, the usual case), K the symmetric lag-1
+    form (x'Ky = sum_t x_t y_{t+1}) and
     NU = (L + L')U = 2KU the neighbour sums of the basis. ``rows`` stacks the functionals applied to
     d = y - y_0 in one product: for AR(1) (NU)' (r rows), then U' (r rows), a zero row (its slot of
     the product then holds y_0), and m', (Km)' when m is not None; for OLS the same without (NU)'.
@@ -299,14 +304,12 @@ class _DesignBasis:
     u: np.ndarray
     vsi: np.ndarray
     rows: np.ndarray
-    small: np.ndarray  # (p + 2 [+ r [+ 1]], r + 1): the linear maps applied to [U'd; y_0]
+    small: np.ndarray  # (p + 2 [+ 1], r + 1): the linear maps applied to [U'd; y_0]
     m: np.ndarray | None
     u1: np.ndarray  # U'1
     mm: float = 0.0  # m'm
     nu: np.ndarray | None = None  # NU (n, r)
-    lam: np.ndarray | None = None  # eigenvalues of U'NU (r,)
-    eig: np.ndarray | None = None  # its eigenvectors E (r, r)
-    ends: np.ndarray | None = None  # E'[u_last, u_0] (r, 2)
+    lam: np.ndarray | None = None  # eigenvalues of U'NU (r,): U'NU = diag(lam) in this basis
     unu: np.ndarray | None = None  # U'NU, symmetric
     num: np.ndarray | None = None  # (NU)'m
     mkm: float = 0.0  # m'Km
@@ -319,20 +322,22 @@ class _DesignBasis:
         u, s, vt = u[:, keep], s[keep], vt[keep]
         vsi = vt.T / s
         one = np.ones(n)
+        extra = {}
+        if lagged:  # rotate U to the eigenbasis of U'NU (same column space): U'NU becomes diagonal
+            unu = u.T @ _neighbour_sums(u)
+            lam, eig = np.linalg.eigh(0.5 * (unu + unu.T))
+            u, vsi = u @ eig, vsi @ eig
+            extra["lam"] = lam
         u1 = u.T @ one
         m = one - u @ u1
         if np.max(np.abs(m)) <= _SPANS_CONSTANT:
             m = None
         head = [u.T, np.zeros((1, n))]  # the zero row is the slot for y_0
-        extra = {}
         if lagged:
             nu = _neighbour_sums(u)
-            unu = u.T @ nu
             head.insert(0, nu.T)
-            extra["unu"] = 0.5 * (unu + unu.T)
+            extra["unu"] = np.diag(extra["lam"])
             extra["nu"] = nu
-            extra["lam"], extra["eig"] = np.linalg.eigh(extra["unu"])
-            extra["ends"] = extra["eig"].T @ np.column_stack([u[-1], u[0]])
         tail = []
         if m is not None:
             km = 0.5 * _neighbour_sums(m)
@@ -344,10 +349,8 @@ class _DesignBasis:
         rows = np.vstack([rows, np.zeros((-rows.shape[0] % 4, n))])
         m0, ml = (0.0, 0.0) if m is None else (m[0], m[-1])
         small = [np.column_stack([vsi, vsi @ u1]), np.r_[-u[0], m0][None], np.r_[-u[-1], ml - 1.0][None]]
-        if lagged:
-            small.append(np.column_stack([extra["unu"], np.zeros(u.shape[1])]))
-            if m is not None:
-                small.append(np.r_[-extra["num"], 0.0][None])
+        if lagged and m is not None:
+            small.append(np.r_[-extra["num"], 0.0][None])
         return cls(u=u, vsi=vsi, rows=rows, small=np.vstack(small), m=m, u1=u1,
                    mm=0.0 if m is None else float(m @ m), **extra)  # fmt: skip
 
@@ -432,43 +435,43 @@ def _add_outer(a, x, y):
         a[...] = out.T
 
 
-def _whitened_solve(basis, rho, c0, b, work):
-    """delta[:, v] = C(rho_v)^-1 b[:, v] for every voxel, and b[:, v] . delta[:, v], without grouping.
+def _whitened_solve(basis, rho, c0, b, inv_d, scratch):
+    """b[:, v] <- C(rho_v)^-1 b[:, v] for every voxel, and the products b[:, v] . delta[:, v].
 
-    With U'NU = E diag(lam) E', C(rho) = U'W'WU is, in the basis E, the diagonal
-    D = (1 + rho^2) - rho lam plus the rank-2 term Z S Z' (Z = E'[u_last, u_0], S = diag(-rho^2, c0)),
-    so the Woodbury identity solves it voxel by voxel with five products and a 2 x 2 solve:
-    x = D^-1 b' - D^-1 Z (I + S Z'D^-1 Z)^-1 S Z'D^-1 b', b' = E'b, delta = E x. D >= (1 - |rho|)^2 > 0, and
-    det(I + S Z'D^-1 Z) = det C / det D > 0. ``work`` (>= 2 r rows) is overwritten, and ``b`` with delta.
+    In the basis U (eigenvectors of U'NU), C(rho) = U'W'WU is the diagonal D = (1 + rho^2) - rho lam
+    plus the rank-2 term Z S Z' (Z = [u_last, u_0], S = diag(-rho^2, c0)), so the Woodbury identity
+    solves it voxel by voxel with elementwise operations and a 2 x 2 solve:
+    x = D^-1 b - D^-1 Z (I + S Z'D^-1 Z)^-1 S Z'D^-1 b. D >= (1 - |rho|)^2 > 0, and
+    det(I + S Z'D^-1 Z) = det C / det D > 0. No BLAS call (each costs a thread wake-up when the BLAS
+    is threaded); ``inv_d`` and ``scratch`` (r, V) are work space.
     """
-    r = b.shape[0]
-    bp = np.matmul(basis.eig.T, b, out=work[:r])
-    inv_d = work[r : 2 * r]
     np.multiply.outer(basis.lam, -rho, out=inv_d)
     inv_d += 1.0 + rho**2
     np.reciprocal(inv_d, out=inv_d)
-    g = np.multiply(bp, inv_d, out=b)  # D^-1 b'
-    zl, z0 = basis.ends[:, 0], basis.ends[:, 1]
+    g = np.multiply(b, inv_d, out=scratch)  # D^-1 b
+    zl, z0 = basis.u[-1], basis.u[0]
     s0, s1 = -(rho**2), c0
     if not np.any(s1):  # nilearn's convention: the last-scan term only (a rank-1 update)
-        h0 = zl @ g  # z_l'D^-1 b'
-        y0 = s0 * h0
-        t00 = (zl * zl) @ inv_d
+        h0 = np.einsum("i,iv->v", zl, g)  # z_l'D^-1 b
+        t00 = np.einsum("i,iv->v", zl * zl, inv_d)
         t00 *= s0
         t00 += 1.0
+        y0 = s0 * h0
         y0 /= t00
-        b_delta = np.einsum("iv,iv->v", bp, g)
-        b_delta -= y0 * h0  # b'x = b'D^-1 b' - y'Z'D^-1 b'
-        _add_outer(bp, -zl, y0)  # x = D^-1 (b' - Z y), in place, no temporary
+        b_delta = np.einsum("iv,iv->v", b, g)
+        b_delta -= y0 * h0  # b'x = b'D^-1 b - y'Z'D^-1 b
+        b -= np.multiply.outer(zl, y0, out=scratch)  # x = D^-1 (b - Z y)
     else:
-        gram = np.vstack([zl * zl, zl * z0, z0 * z0]) @ inv_d  # Z'D^-1 Z: (00, 01, 11) per voxel
-        h = basis.ends.T @ g  # Z'D^-1 b'
-        t00, t01, t10, t11 = 1.0 + s0 * gram[0], s0 * gram[1], s1 * gram[1], 1.0 + s1 * gram[2]
+        g00 = np.einsum("i,iv->v", zl * zl, inv_d)  # Z'D^-1 Z
+        g01 = np.einsum("i,iv->v", zl * z0, inv_d)
+        g11 = np.einsum("i,iv->v", z0 * z0, inv_d)
+        h0, h1 = np.einsum("i,iv->v", zl, g), np.einsum("i,iv->v", z0, g)  # Z'D^-1 b
+        t00, t01, t10, t11 = 1.0 + s0 * g00, s0 * g01, s1 * g01, 1.0 + s1 * g11
         det = t00 * t11 - t01 * t10
-        y0 = (t11 * s0 * h[0] - t01 * s1 * h[1]) / det
-        y1 = (t00 * s1 * h[1] - t10 * s0 * h[0]) / det
-        b_delta = np.einsum("iv,iv->v", bp, g) - (y0 * h[0] + y1 * h[1])
-        _add_outer(bp, -zl, y0)
-        _add_outer(bp, -z0, y1)
-    bp *= inv_d
-    return np.matmul(basis.eig, bp, out=b), b_delta
+        y0 = (t11 * s0 * h0 - t01 * s1 * h1) / det
+        y1 = (t00 * s1 * h1 - t10 * s0 * h0) / det
+        b_delta = np.einsum("iv,iv->v", b, g) - (y0 * h0 + y1 * h1)
+        b -= np.multiply.outer(zl, y0, out=scratch)
+        b -= np.multiply.outer(z0, y1, out=scratch)
+    b *= inv_d
+    return b, b_delta
