@@ -19,22 +19,28 @@ Before (the residual form: OLS residuals materialised, 69 ms; X.T @ Y 10.5 ms):
    6.5  pinv of the whitened design per rho bin (batched SVD of 60 x (200, 11))
    5.0  gather of (p, p) covariances per voxel   3.0  U'W'Wr right-hand sides (fresh temporaries)
    2.6  rho, np.unique, finiteness, rss
-After (the moment form, 27.6-29.4 ms in the benchmark; per-line profile under load 8-12):
-  20-26 the one pass over Y, in 8 MB voxel blocks of d = y - y_0: one product with the 24 stacked
+After (the moment form, 27-30 ms; per-line profile, load 3-8):
+  20-25 the one pass over Y, in 8 MB voxel blocks of d = y - y_0: one product with the 24 stacked
         rows [(NU)'; U'; y_0 slot; zero padding] (12.7 ms over all blocks; 23 rows would take 16 ms),
         sum d^2 and sum d_t d_t+1 while the block is in cache (2 x 2.1 ms), the subtraction (~2 ms)
         and the first touch of the 10 MB of moments
-   3.4  C(rho)^-1 U'W'W r voxel by voxel (Woodbury in the eigenbasis of U'NU: five products)
-   1.5  beta_OLS, the first/last residuals and U'NU U'd in one product from [U'd; y_0]
-   1.5  beta = V S^-1 delta (+ beta_OLS)
+   2.0  C(rho)^-1 U'W'W r voxel by voxel: U is the eigenbasis of U'NU, so C is diagonal plus rank 2
+        (Woodbury, elementwise); 1.3 ms more for (NU)'r = (NU)'d - diag(lam) U'd
+   1.4  beta = beta_OLS + V S^-1 delta;  0.6  beta_OLS and the first/last residuals (one product)
    2-3  rho, bins, rss, the (r, r) inverses per bin, the contrast
 The floor X.T @ Y is itself a product with 11 rows that reads Y once; the product above runs at
 ~38 GFlop/s (near this core's double-precision peak), so the pass costs ~2 floors and the rest ~0.7:
-2.6-3.1x X.T @ Y in all. nilearn spends 680-860 ms CPU here (53-82 floors), mostly in Python per
-rho bin and in whitening each bin's data: a 40x speed-up would need < 2 floors, i.e. less than the
-one product plus the two sums of squares. With OpenBLAS's default 2 threads on this oversubscribed
-machine every threaded BLAS call waits ~20 ms for its second thread (the floor itself runs 2.6x
-slower than single-threaded), so the 1-thread block is the meaningful one here.
+2.6-3.1x X.T @ Y in all, against 7.0-7.2x before (same harness, same load: 73-76 ms vs 33-35 ms).
+
+Measured (this script, 17:22 UTC, load 2.6-3.0): 1 thread: ours 46 ms wall / 28 ms CPU, nilearn
+970 / 952 ms, X.T @ Y 16 / 10.5 ms: 21x (CPU 34x) faster than nilearn, 2.9x (CPU 2.6x) the floor.
+2 threads: ours 56 ms, nilearn 2819 ms, X.T @ Y 13 ms: 50x faster than nilearn, 4.3x the floor.
+Under heavier load (8-13) the 1-thread ratios hold (19-28x, 2.8-3.1x) but every threaded BLAS call
+waits ~10-20 ms for its second thread: the fit makes ~12 of them (10 voxel blocks, two products), so
+with 2 threads it took 470-530 ms there (the floor 40-52 ms, nilearn 4.8-10.8 s).
+nilearn spends 680-950 ms CPU single-threaded (53-90 floors), mostly in Python per rho bin and in
+whitening each bin's data: 40x single-threaded would need < 2.4 floors in all, i.e. barely more than
+the one product (1.2 floors) and the two sums of squares.
 """
 
 from __future__ import annotations
