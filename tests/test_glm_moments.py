@@ -83,6 +83,8 @@ def test_moment_form_equals_direct_method_for_long_series(n, constant, conventio
     rho = None if convention == "nilearn" else 0.4  # nilearn estimates and bins; the others get rho
     ours = glm.fit_glm(Y, X, "ar1", ar1_convention=convention, rho=rho)
     _check(ours, direct_fit(Y, X, "ar1", convention, rho=rho), c, "binned" if rho is None else "given")
+    if convention == "nilearn":  # and OLS, from the same moments
+        _check(glm.fit_glm(Y, X), direct_fit(Y, X, "ols"), c, "given")
 
 
 @pytest.mark.parametrize("guard", ["moments only", "residuals only"])
