@@ -160,6 +160,10 @@ def test_block_slices_cover_the_range_in_order():
         np.testing.assert_array_equal(covered, np.arange(n))
         # each block holds at least one item and at most max(1, pairs // cost) of them
         assert all(1 <= s.stop - s.start <= max(1, pairs // cost) for s in sl)
+    for args, name in [((-1, 5), "n_items"), ((10, 0), "cost_per_item"), ((10, 5, 0), "pairs"),
+                       ((2.5, 5), "n_items")]:
+        with pytest.raises(ValueError, match=name):
+            block_slices(*args)
 
 
 def test_map_blocks_keeps_the_order_with_threads():

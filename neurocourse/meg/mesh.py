@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurocourse._validation import as_finite, check_positive, check_range, check_shape
+from neurocourse._validation import as_finite, check_int, check_positive, check_range, check_shape
 
 __all__ = [
     "SolidAngleGeometry",
@@ -286,16 +286,23 @@ def block_slices(n_items: int, cost_per_item: int, pairs: int = _PAIRS_PER_BLOCK
     -------
     list of slice
         Consecutive slices covering ``range(n_items)``, each of at least one item.
+
+    Raises
+    ------
+    ValueError
+        If ``n_items`` is not an integer >= 0, or ``cost_per_item`` or ``pairs`` not >= 1.
     """
-    step = max(1, int(pairs) // max(int(cost_per_item), 1))
-    return [slice(i, min(i + step, n_items)) for i in range(0, n_items, step)]
+    n = check_int("n_items", n_items, 0)
+    step = max(1, check_int("pairs", pairs, 1) // check_int("cost_per_item", cost_per_item, 1))
+    return [slice(i, min(i + step, n)) for i in range(0, n, step)]
 
 
 def map_blocks(func, blocks, workers: int | None = None) -> list:
     """``[func(b) for b in blocks]``, on a pool of threads when there is more than one block.
 
     numpy releases the interpreter lock inside its array loops and BLAS calls, so pairwise
-    kernels over independent blocks of points run in parallel. The results come back in the
+    kernels over independent blocks of points can run in parallel (whether that pays depends on
+    the block: see :func:`default_workers`). The results come back in the
     order of ``blocks`` whatever the number of threads, so any reduction of them in that order
     is bitwise reproducible. Where no thread can be started (a sandbox's process limit, a
     browser) the blocks run serially.
