@@ -169,3 +169,35 @@ def test_residuals_are_computed_on_demand_from_the_data():
     assert res.residuals is res.residuals  # cached after the first access
     single = glm.fit_glm(Y[:, 2], X)
     np.testing.assert_allclose(single.residuals, ref["residuals"][:, 2], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("noise_model", ["ols", "ar1"])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda Y: Y.__isub__(Y.mean(axis=0)),  # demeaned in place after the fit
+        lambda Y: Y.__setitem__((7, 1), Y[7, 1] + 1e-3),  # one sample of one voxel
+        lambda Y: Y.__setitem__((0, 0), Y[0, 0] * 2.0),  # the first scan
+    ],
+    ids=["demeaned", "one-sample", "first-scan"],
+)
+def test_residuals_of_a_modified_y_raise_instead_of_lying(noise_model, edit):
+    """The result references Y: an in-place edit after the fit must not silently change the residuals."""
+    X = _design(120)
+    Y = _data(X, n_vox=4)
+    res = glm.fit_glm(Y, X, noise_model)
+    edit(Y)
+    with pytest.raises(ValueError, match="Y was modified after fit_glm"):
+        _ = res.residuals
+    with pytest.raises(ValueError, match="Y was modified after fit_glm"):
+        res.whitened_residuals()
+
+
+def test_an_unmodified_y_passes_the_fingerprint_in_every_block_layout(monkeypatch):
+    """The fit sums in voxel blocks, the check in one piece: the same data must pass whatever the blocking."""
+    X = _design(200)
+    Y = _data(X, n_vox=37)
+    monkeypatch.setattr(fit_module, "_BLOCK_ELEMENTS", 200 * 5)  # 5-voxel blocks with a remainder
+    res = glm.fit_glm(Y, X, "ar1")
+    ref = direct_fit(Y, X, "ar1")
+    np.testing.assert_allclose(res.residuals, ref["residuals"], rtol=0, atol=1e-9)  # as above

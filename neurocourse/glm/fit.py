@@ -168,6 +168,7 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     md = z[o + r + 1] if basis.m is not None else None
     # Every other linear quantity in one more product, from [U'd; y_0]: beta_OLS = V S^-1 (U'd + U'1 y_0),
     # the residuals of the first (d_0 = 0) and last scans, and -(NU)'m U'd.
+    fingerprint = (Y2[0].copy(), q0)  # lets the result detect a Y modified after the fit
     lin = basis.small @ z[o : o + r + 1]
     beta_ols, r_first, r_last = lin[:p], lin[p], lin[p + 1]
     r_last += Y2[-1]
@@ -204,6 +205,7 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
             _single=single,
             _data=Y2,
             names=names,
+            _fingerprint=fingerprint,
         )
 
     # r'Kr = sum_t r_t r_{t+1}, K the symmetric lag-1 form, NU = (L + L')U = 2KU.
@@ -267,6 +269,7 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
         _single=single,
         _data=Y2,
         names=names,
+        _fingerprint=fingerprint,
     )
 
 

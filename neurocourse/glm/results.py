@@ -129,6 +129,23 @@ class GLMResult:
     _single: bool = field(repr=False)  # True when Y was 1-D
     _data: np.ndarray = field(repr=False)  # (n_scans, n_voxels): the fitted Y, referenced, not copied
     names: tuple | None = None
+    # (first scan, sum over scans of (y - first scan)^2) per voxel at fit time: a fingerprint of Y
+    _fingerprint: tuple | None = field(default=None, repr=False)
+
+    def _fitted_data(self) -> np.ndarray:
+        """The fitted Y, after checking that it has not been modified since the fit."""
+        data = self._data
+        if self._fingerprint is not None:
+            first, ssd = self._fingerprint
+            d = data - data[0]
+            now = np.einsum("tv,tv->v", d, d)
+            # Same sums in another blocking agree to a few ulp; 1e-9 is far above that and far below any edit.
+            if not (np.array_equal(data[0], first) and np.allclose(now, ssd, rtol=1e-9, atol=0.0)):
+                raise ValueError(
+                    "Y was modified after fit_glm (the result references Y rather than copying it); "
+                    "refit, or pass a copy (fit_glm(Y.copy(), X)) if Y must change"
+                )
+        return data
 
     @cached_property
     def residuals(self):
@@ -136,10 +153,11 @@ class GLMResult:
 
         Computed on first access from the fitted data, which the result references rather than
         copies (the fit itself never forms them: its memory stays O(n_regressors^2 n_voxels) beyond
-        Y), so modify Y after the fit and these change. For the AR(1) model see
-        :meth:`whitened_residuals`.
+        Y). If Y was modified in place after the fit, a ``ValueError`` says so instead of returning
+        residuals of other data (checked on a per-voxel fingerprint: the first scan and the sum of
+        squares about it). For the AR(1) model see :meth:`whitened_residuals`.
         """
-        resid = self._data - self.design @ self._beta_ols
+        resid = self._fitted_data() - self.design @ self._beta_ols
         return resid[:, 0] if self._single else resid
 
     def contrast(self, c) -> ContrastResult:
@@ -229,7 +247,7 @@ class GLMResult:
         if self.noise_model == "ols":
             return self.residuals.copy()
         # W y - W X beta = W (y - X beta): whitening is linear.
-        resid = self._data - self.design @ self.beta.reshape(self.beta.shape[0], -1)
+        resid = self._fitted_data() - self.design @ self.beta.reshape(self.beta.shape[0], -1)
         rho = np.broadcast_to(np.atleast_1d(self.rho), (resid.shape[1],))
         out = whiten_ar1(resid, rho, convention=self.ar1_convention)
         return out[:, 0] if self._single else out
