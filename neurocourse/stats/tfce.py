@@ -47,8 +47,178 @@ TFCE_CONVENTIONS = ("mne", "fsl")
 _BLOCK_ELEMENTS = 1_000_000  # patterns x voxels enhanced at once
 
 
-def _enhance_positive(maps, heights, dh, structure, e_power, h_power, inclusive):
-    """Sum over heights of e^E h^H (dh) for the positive part; heights (K,) or (K, B).
+def _levels(flat, heights, inclusive):
+    """Index of the highest height of the ladder that each voxel reaches, -1 for none.
+
+    ``flat`` (B, V); ``heights`` ascending, (K,) shared or (K, B) one ladder per map. A voxel
+    reaches h if ``t >= h`` (inclusive) or ``t > h``: the same comparisons as labelling
+    ``t >= h`` height by height, so the supra-threshold sets are exactly the same.
+    """
+    if heights.ndim == 1:
+        return np.searchsorted(heights, flat, side="right" if inclusive else "left") - 1
+    hT = np.ascontiguousarray(heights.T)  # (B, K)
+    K = hT.shape[1]
+    above = np.greater_equal if inclusive else np.greater
+    top = hT[:, -1:]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        guess = np.floor(flat / np.where(top > 0, top, np.inf) * K) - 1  # exact for linspace
+    lev = np.clip(np.where(np.isfinite(guess), guess, -1.0), -1, K - 1).astype(np.intp)
+    rows = np.arange(flat.shape[0])[:, None]
+    while True:  # then exact: up while the next height is reached ...
+        up = (lev < K - 1) & above(flat, hT[rows, np.minimum(lev + 1, K - 1)])
+        if not up.any():
+            break
+        lev[up] += 1
+    while True:  # ... and down while the current one is not
+        down = (lev >= 0) & ~above(flat, hT[rows, np.maximum(lev, 0)])
+        if not down.any():
+            break
+        lev[down] -= 1
+    return lev
+
+
+def _edges(lev, structure):
+    """Neighbour pairs (flat indices into the stack) with the highest level both reach (>= 0)."""
+    spatial = lev.shape[1:]
+    idx = np.arange(lev.size).reshape(lev.shape)
+    us, ws, ls = [], [], []
+    for off in np.argwhere(structure) - 1:
+        if tuple(off) <= (0,) * len(off):  # each pair once: the lexicographically positive half
+            continue
+        a = (slice(None), *(slice(max(0, -o), n - max(0, o)) for o, n in zip(off, spatial)))
+        b = (slice(None), *(slice(max(0, o), n - max(0, -o)) for o, n in zip(off, spatial)))
+        e = np.minimum(lev[a], lev[b]).ravel()
+        keep = e >= 0
+        us.append(idx[a].ravel()[keep])
+        ws.append(idx[b].ravel()[keep])
+        ls.append(e[keep])
+    return np.concatenate(us), np.concatenate(ws), np.concatenate(ls)
+
+
+def _find(parent, delta, x):
+    """Roots of the nodes x; x is re-pointed to its root with delta keeping its path sum."""
+    cur = parent[x]
+    acc = np.zeros(x.size)
+    moving = parent[cur] != cur
+    while moving.any():
+        acc[moving] += delta[cur[moving]]
+        cur[moving] = parent[cur[moving]]
+        moving[moving] = parent[cur[moving]] != cur[moving]
+    below = x != cur
+    xs = x[below]
+    delta[xs] = delta[xs] + acc[below]
+    parent[xs] = cur[below]
+    return cur
+
+
+def _enhance_by_sweep(maps, heights, dh, structure, e_power, h_power, inclusive):
+    """:func:`_enhance_positive` by one union-find sweep over the heights.
+
+    One sweep from the highest height to the lowest with a union-find forest (the "watershed"
+    view of TFCE): at each level the voxels that first reach it join as single-voxel clusters
+    and the neighbour pairs that first have both ends above it merge clusters. Per voxel the
+    result is a sum along its path to the root of ``delta``; adding to a root adds to its
+    whole cluster. A cluster's term ``size^E (sum of h^H dh over the levels at that size)`` is
+    added only when its size changes (lazily, from cumulative sums of h^H dh), so the work per
+    level is proportional to the merges, not to the voxels. ``structure`` is the spatial
+    neighbourhood; clusters never cross maps. The rules (roots chosen by size, then by index)
+    depend on nothing but a map's own values, so identical maps anywhere in the stack get
+    identical results. Same sums as labelling every height, in another order (agreement to
+    rounding, ~1e-15 relative).
+    """
+    n_maps = maps.shape[0]
+    per_map = int(np.prod(maps.shape[1:]))
+    n, K = maps.size, heights.shape[0]
+    lev = _levels(maps.reshape(n_maps, per_map), heights, inclusive).reshape(maps.shape)
+    lev_flat = lev.reshape(-1)
+    out = np.zeros(n)
+    vox = np.flatnonzero(lev_flat >= 0)
+    if vox.size == 0:
+        return out.reshape(maps.shape)
+    # voxels and pairs in the order they appear, highest level first (16-bit keys: radix sort)
+    vox = vox[np.argsort((K - 1 - lev_flat[vox]).astype(np.int16), kind="stable")]
+    eu, ew, el = _edges(lev, structure)
+    order = np.argsort((K - 1 - el).astype(np.int16), kind="stable")
+    eu, ew = eu[order], ew[order]
+    v_end = np.cumsum(np.bincount(lev_flat[vox], minlength=K)[::-1])
+    e_end = np.cumsum(np.bincount(el, minlength=K)[::-1])
+    v_start = np.r_[0, v_end[:-1]]
+    e_start = np.r_[0, e_end[:-1]]
+    parent = np.arange(n)
+    size, delta = np.zeros(n), np.zeros(n)
+    since = np.zeros(n, dtype=np.intp)  # sweep step from which a root has had its size
+    lab = np.arange(n)  # scratch: cluster labels of the roots being merged
+    slot = np.zeros(n, dtype=np.intp)  # scratch: de-duplication
+    best = np.zeros(n)  # scratch: the new root's key per merged cluster
+    fac = np.asarray(heights, dtype=float) ** h_power * dh  # (K,) or (K, B)
+    cum = np.concatenate([np.zeros((1, *fac.shape[1:])), np.cumsum(fac[::-1], axis=0)])
+
+    def settle(r, j):  # add size^E * (h^H dh summed over sweep steps since[r] .. j - 1)
+        if cum.ndim == 1:
+            gain = cum[j] - cum[since[r]]
+        else:
+            m = r // per_map
+            gain = cum[j, m] - cum[since[r], m]
+        delta[r] += size[r] ** e_power * gain
+        since[r] = j
+
+    for j in range(K):  # sweep step j is height index K - 1 - j: a loop over heights
+        new = vox[v_start[j]:v_end[j]]
+        size[new] = 1.0
+        since[new] = j
+        if e_end[j] == e_start[j]:
+            continue
+        ru = _find(parent, delta, eu[e_start[j]:e_end[j]])
+        rw = _find(parent, delta, ew[e_start[j]:e_end[j]])
+        join = ru != rw
+        ru, rw = ru[join], rw[join]
+        if ru.size == 0:
+            continue
+        cand = np.concatenate([ru, rw])
+        pos = np.arange(cand.size)
+        slot[cand] = pos
+        nodes = cand[slot[cand] == pos]  # the roots that merge, once each
+        lab[nodes] = nodes
+        while True:  # connected components of the root pairs: hook to the smaller label, jump
+            a, b = lab[ru], lab[rw]
+            cross = a != b
+            if not cross.any():
+                break
+            np.minimum.at(lab, np.maximum(a[cross], b[cross]), np.minimum(a[cross], b[cross]))
+            while True:
+                la = lab[nodes]
+                lb = lab[la]
+                if np.array_equal(la, lb):
+                    break
+                lab[nodes] = lb
+        settle(nodes, j)  # their sizes change now
+        comp = lab[nodes]
+        key = size[nodes] * n + (n - 1 - nodes)  # the largest tree, then the smallest index
+        best[comp] = 0.0
+        np.maximum.at(best, comp, key)
+        to = (n - 1 - np.mod(best[comp], n)).astype(np.intp)
+        moved = to != nodes
+        mv, to = nodes[moved], to[moved]
+        np.add.at(size, to, size[mv])
+        delta[mv] -= delta[to]  # keeps the path sums of the moved clusters' voxels
+        parent[mv] = to
+    settle(vox[parent[vox] == vox], K)
+    # each voxel's value: the sum of delta along its path to the root
+    acc = delta[vox]
+    cur = parent[vox]
+    below = cur != vox
+    acc[below] += delta[cur[below]]
+    moving = parent[cur] != cur
+    while moving.any():
+        cur[moving] = parent[cur[moving]]
+        acc[moving] += delta[cur[moving]]
+        moving[moving] = parent[cur[moving]] != cur[moving]
+    out[vox] = acc
+    return out.reshape(maps.shape)
+
+
+def _enhance_by_labels(maps, heights, dh, structure, e_power, h_power, inclusive):
+    """:func:`_enhance_positive` by labelling the supra-threshold voxels at every height.
 
     The heights ascend (per map), so each height's supra-threshold set is a subset of the
     previous one: after the first height only the voxels still active are compared, counted,
@@ -56,6 +226,9 @@ def _enhance_positive(maps, heights, dh, structure, e_power, h_power, inclusive)
     arithmetic per voxel is that of the plain formulation (``out += weight[labels] * h^H dh``
     over all voxels, background adding 0), so the result is identical to it.
     """
+    stack = np.zeros((3, *structure.shape), dtype=bool)
+    stack[1] = structure  # no neighbours across maps
+    structure = stack
     out = np.zeros(maps.shape)
     flat_out, flat_maps = out.reshape(-1), maps.reshape(-1)
     per_map = int(np.prod(maps.shape[1:]))
@@ -85,6 +258,22 @@ def _enhance_positive(maps, heights, dh, structure, e_power, h_power, inclusive)
     return out
 
 
+def _enhance_positive(maps, heights, dh, structure, e_power, h_power, inclusive):
+    """Sum over heights of e^E h^H (dh) for the positive part; heights (K,) or (K, B), ascending.
+
+    ``structure`` is the spatial neighbourhood (clusters never cross maps). Labelling costs
+    about K passes over the stack, the sweep about one pass per neighbour offset (pairs), so the
+    sweep is used when there are more than 16 heights per offset (measured on 50 000-voxel
+    maps: labelling wins at 40 heights with face neighbours, the sweep at 80 and more, 2-3x at
+    100; with 26 neighbours labelling wins below about 200 heights). Both give the same sums,
+    to rounding.
+    """
+    n_offsets = (int(structure.sum()) - 1) // 2
+    if heights.shape[0] > 16 * n_offsets:
+        return _enhance_by_sweep(maps, heights, dh, structure, e_power, h_power, inclusive)
+    return _enhance_by_labels(maps, heights, dh, structure, e_power, h_power, inclusive)
+
+
 def tfce_stack(maps, dh=0.1, e_power=0.5, h_power=2.0, connectivity=1, tail=0,
                convention="mne", n_steps=100):
     """TFCE of a stack of maps, each enhanced independently (vectorised over the stack).
@@ -103,8 +292,7 @@ def tfce_stack(maps, dh=0.1, e_power=0.5, h_power=2.0, connectivity=1, tail=0,
         Signed TFCE maps.
     """
     maps = np.asarray(maps, dtype=float)
-    structure = np.zeros((3,) * maps.ndim, dtype=bool)
-    structure[1] = connectivity_structure(maps.ndim - 1, connectivity)
+    structure = connectivity_structure(maps.ndim - 1, connectivity)  # spatial neighbours
     axes = tuple(range(1, maps.ndim))
     if tail == 0:
         top = np.abs(maps).max(axis=axes)
