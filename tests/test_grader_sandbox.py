@@ -469,7 +469,8 @@ def test_root_zygote_forks_each_child_into_a_fresh_pid_namespace():
     own = isolation.own_pid_namespace()
     assert own is not None
     mine = os.readlink("/proc/self/ns/pid")
-    seen = []
+    release_r, release_w = os.pipe()  # the children live until all have reported (namespace
+    seen, pids = [], []  # numbers are reused once a namespace is gone, so compare live ones)
     try:
         for _ in range(3):
             assert isolation.pid_namespace_for_next_child(own)
@@ -477,15 +478,21 @@ def test_root_zygote_forks_each_child_into_a_fresh_pid_namespace():
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child
                 os.write(w, f"{os.getpid()} {os.readlink('/proc/self/ns/pid')}".encode())
+                os.close(release_w)
+                os.read(release_r, 1)  # returns at EOF, when the test closes its end
                 os._exit(0)
+            pids.append(pid)
             isolation.restore_pid_namespace(own)
             os.close(w)
             child_pid, ns = os.read(r, 200).decode().split()
             os.close(r)
-            os.waitpid(pid, 0)
             assert child_pid == "1" and ns != mine
             assert os.readlink("/proc/self/ns/pid_for_children") == mine
             seen.append(ns)
     finally:
+        os.close(release_w)  # EOF: the children exit
+        for pid in pids:
+            os.waitpid(pid, 0)
+        os.close(release_r)
         os.close(own)
-    assert len(set(seen)) == 3  # never a namespace shared with the previous child
+    assert len(set(seen)) == 3  # three live children, three namespaces: none shared

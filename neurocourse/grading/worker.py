@@ -158,13 +158,13 @@ def _spawn(
     fork); otherwise it makes the namespaces itself and forks once more (:func:`_enter_child`)."""
     from neurocourse.grading import isolation
 
+    pid_r, pid_w = os.pipe()
     direct = False
     if own_ns is not None and config.get("sandbox", True):
         try:
             direct = isolation.pid_namespace_for_next_child(own_ns)
         except OSError:
             os._exit(75)  # not in the state a zygote must be in: the grader starts a new one
-    pid_r, pid_w = os.pipe()
     try:
         pid = os.fork()
     except BaseException:
