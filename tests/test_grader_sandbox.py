@@ -496,3 +496,30 @@ def test_root_zygote_forks_each_child_into_a_fresh_pid_namespace():
         os.close(release_r)
         os.close(own)
     assert len(set(seen)) == 3  # three live children, three namespaces: none shared
+
+
+def test_reference_answers_are_computed_once_per_batch(tmp_path):
+    """Public and hidden reference answers are computed once per batch in the grader, however many
+    students submit; every student still gets their own verdicts (a wrong one fails)."""
+    import dataclasses
+
+    calls = []
+
+    def counting_half(x):
+        calls.append(1)
+        return np.asarray(x, dtype=float) / 2
+
+    other = next(ex for ex in TOY_EXERCISES if ex.id == "toy_other")
+    counted = dataclasses.replace(other, reference={"half": counting_half})
+    hidden = {"toy_other": (Case("half", args=(np.array([SECRET_INPUT]),), points=1, hidden=True),)}
+    root = tmp_path / "subs"
+    for k in range(4):
+        (root / f"s{k}").mkdir(parents=True)
+        (root / f"s{k}" / "02_other.ipynb").write_text(good_other())
+    (root / "wrong").mkdir()
+    (root / "wrong" / "02_other.ipynb").write_text(notebook("def half(x):\n    return np.asarray(x, float) * 2\n"))
+    book = batch.grade_submissions(root, exercises=(counted,), hidden=hidden, limits=LIMITS, jobs=2)
+    assert len(calls) == len(counted.cases) + 1  # each public case and the hidden one, once
+    for st in book.students:
+        score = book.result(st, counted).score
+        assert score == (0 if st.student == "wrong" else counted.max_points + 1), st.student
