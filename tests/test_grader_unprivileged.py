@@ -60,40 +60,56 @@ def _untraversable_ancestor(path: Path) -> Path | None:
     return None
 
 
+def _reach_lines(stage: Path, read_only: list[Path], writable: list[Path]) -> list[str]:
+    """Shell lines (run as root in a private mount namespace) that make each path reachable by uid
+    65534: an empty tmpfs over each folder it cannot enter, and the paths bound back under it."""
+    wanted = {p.resolve(): True for p in read_only} | {p.resolve(): False for p in writable}
+    wanted = {p: ro for p, ro in wanted.items() if not any(p != q and p.is_relative_to(q) for q in wanted)}
+    by_hidden: dict[Path, list[Path]] = {}
+    for path in sorted(wanted):
+        hidden = _untraversable_ancestor(path)
+        if hidden is not None:
+            by_hidden.setdefault(hidden, []).append(path)
+    lines = []
+    for k, (hidden, paths) in enumerate(sorted(by_hidden.items())):
+        staged = [(path, stage / f"{k}-{j}") for j, path in enumerate(paths)]
+        for path, st in staged:
+            lines += [f"mkdir {shlex.quote(str(st))}", f"mount --bind {shlex.quote(str(path))} {shlex.quote(str(st))}"]
+        lines.append(f"mount -t tmpfs -o mode=0755,size=1m tmpfs {shlex.quote(str(hidden))}")
+        for path, st in staged:
+            q, qs = shlex.quote(str(path)), shlex.quote(str(st))
+            lines += [f"mkdir -p {q}", f"mount --bind {qs} {q}", f"umount {qs}", f"rmdir {qs}"]
+            if wanted[path]:
+                lines.append(f"mount -o remount,bind,ro {q}")
+    return lines
+
+
 def run_as_nobody(base: Path, argv: list[str], extra_env: dict[str, str] | None = None):
     """Run ``argv`` as uid/gid 65534 with no supplementary groups and no capabilities, in a private
-    mount namespace where the Python installation is reachable (see the module docstring)."""
-    python = Path(sys.base_prefix).resolve()
-    hidden = _untraversable_ancestor(python)
-    stage = base / "stage"
-    stage.mkdir()
-    lines = ["set -e"]
-    if hidden is not None:
-        q = {k: shlex.quote(str(v)) for k, v in {"py": python, "hide": hidden, "stage": stage}.items()}
-        lines += [
-            f"mount --bind {q['py']} {q['stage']}",
-            f"mount -t tmpfs -o mode=0755,size=1m tmpfs {q['hide']}",
-            f"mkdir -p {q['py']}",
-            f"mount --bind {q['stage']} {q['py']}",
-            f"mount -o remount,bind,ro {q['py']}",
-            f"umount {q['stage']}",
-        ]
+    mount namespace where the Python installation, the virtual environment, this repository (all
+    read-only) and ``base`` are reachable (see the module docstring)."""
+    stage = Path(tempfile.mkdtemp(prefix="neurocourse-stage-", dir="/tmp"))  # outside anything hidden
+    python = [Path(sys.base_prefix), Path(sys.prefix), REPO]
+    lines = ["set -e", *_reach_lines(stage, python, [base])]
     lines.append(
         f'exec setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups --inh-caps=-all --bounding-set=-all -- "$@"'
     )
     home, tmp = base / "home", base / "tmp"
     for d in (home, tmp):
-        d.mkdir()
+        d.mkdir(exist_ok=True)
         os.chown(d, NOBODY, NOBODY)
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(home), "TMPDIR": str(tmp), **(extra_env or {})}
-    return subprocess.run(
-        ["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(lines), "sh", *argv],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        cwd=str(base),
-    )
+    try:
+        return subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(lines), "sh", *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            cwd=str(base),
+        )
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _new_base(prefix: str) -> Path:
