@@ -544,7 +544,7 @@ def bem_model(mesh: TriMesh, sigma: float = 0.3, basis: str = "galerkin") -> BEM
         ico-3 spheres the full-field RDM against Sarvas is ≤ 0.003 (Galerkin), ≤ 0.021
         (constant) and ≤ 0.074 (linear collocation) for eccentricities 0.1-0.9; the collocation
         schemes converge at second order, Galerkin faster. Galerkin costs the most to build
-        (ico-3 ≈ 0.25 s of CPU, ico-4 about 16 times more; ``benchmarks/bench_bem.py``).
+        (ico-3 ≈ 0.17 s of CPU, ico-4 about 16 times more; ``benchmarks/bench_bem.py``).
 
     Returns
     -------
