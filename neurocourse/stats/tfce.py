@@ -168,8 +168,9 @@ def _enhance_by_sweep(maps, heights, dh, structure, e_power, h_power, inclusive)
         since[new] = j
         if e_end[j] == e_start[j]:
             continue
-        ru = _find(parent, delta, eu[e_start[j]:e_end[j]])
-        rw = _find(parent, delta, ew[e_start[j]:e_end[j]])
+        m = e_end[j] - e_start[j]
+        r = _find(parent, delta, np.concatenate([eu[e_start[j]:e_end[j]], ew[e_start[j]:e_end[j]]]))
+        ru, rw = r[:m], r[m:]
         join = ru != rw
         ru, rw = ru[join], rw[join]
         if ru.size == 0:
