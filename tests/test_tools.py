@@ -131,3 +131,58 @@ def test_book_launcher_prints_where_the_build_waits(capsys):
     out = capsys.readouterr().out
     assert "pending asyncio tasks" in out and "wait_for_kernel_reply" in out
     assert "thread stacks" in out and "test_book_launcher_prints_where_the_build_waits" in out
+
+
+class _LostWakeUpSocket:
+    """A socket whose poll never wakes early: it sees a queued message only when its timeout expires."""
+
+    def __init__(self, queued: list):
+        self.queued = queued
+        self.polls: list[int] = []
+
+    async def poll(self, timeout_ms):
+        self.polls.append(timeout_ms)
+        await __import__("asyncio").sleep(0)  # no real waiting: the test counts the polls instead
+        return 1 if self.queued else 0
+
+
+def test_sliced_get_msg_bounds_a_lost_zeromq_wake_up():
+    """A reply that the first poll missed is picked up by the next slice, not after the whole timeout."""
+    import asyncio
+    from queue import Empty
+
+    launch = _load("jb_launch")
+
+    class Channel:
+        def __init__(self, queued):
+            self.socket = _LostWakeUpSocket(queued)
+
+        async def _recv(self):
+            return self.socket.queued.pop(0)
+
+    ch = Channel(["execute_reply"])
+    assert asyncio.run(launch._sliced_get_msg(ch, timeout=180)) == "execute_reply"
+    assert ch.socket.polls == [500]  # one slice of POLL_SLICE, never the 180 s cell timeout
+    ch = Channel(["reply"])
+    assert asyncio.run(launch._sliced_get_msg(ch, timeout=None)) == "reply"
+    assert ch.socket.polls == [500]  # no timeout: still sliced
+    empty = Channel([])
+    try:
+        asyncio.run(launch._sliced_get_msg(empty, timeout=0.0))
+    except Empty:
+        pass
+    else:
+        raise AssertionError("an empty socket must raise queue.Empty at the deadline, as jupyter_client does")
+    assert empty.socket.polls == [0]
+
+
+def test_the_launcher_patches_the_async_channel():
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    launch = _load("jb_launch")
+    original = AsyncZMQSocketChannel.get_msg
+    try:
+        launch._patch_jupyter_client()
+        assert AsyncZMQSocketChannel.get_msg is launch._sliced_get_msg
+    finally:
+        AsyncZMQSocketChannel.get_msg = original
