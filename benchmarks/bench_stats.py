@@ -26,15 +26,18 @@ Step 1 (6bad3b5): only the voxels still above threshold are compared, counted an
 Step 2: a union-find sweep from the highest height down (voxels join as they first reach a
 height, neighbour pairs merge clusters, each cluster's e^E h^H dh terms added lazily when its
 size changes), used when there are more than 16 heights per neighbour offset, else step 1:
-0.7 s (fsl), 0.53 s (MNE steps dh=0.2, labels), 0.70 s (dh=0.1, sweep); in this script at
-load 6.9: 4.4x nilearn and 9.9x MNE in CPU time (2.7x and 7.8x wall), TFCE maps equal to
-theirs to 2e-15 and the FWE p-values unchanged. The remaining time of the sweep: ≈ 40 % the
+0.7 s (fsl), 0.53 s (MNE steps dh=0.2, labels), 0.70 s (dh=0.1, sweep). This script on a
+quiet machine (load 0.8) with OPENBLAS_NUM_THREADS=1 (wall = CPU): 3.5x nilearn and 8.4x
+MNE; with the default BLAS threads: 3.2x and 8.3x wall, 5.4x and 10.2x CPU (idle BLAS
+threads spin and inflate the references' CPU time: compare with one thread). TFCE maps equal
+to theirs to 2e-15, the FWE p-values unchanged. The remaining time of the sweep: ≈ 40 % the
 per-height numpy calls, 30 % the root finding, 10 % building the neighbour pairs; a
 compiled union-find (numba) would remove most of it.
 
 Usage: ``.venv/bin/python benchmarks/bench_stats.py [--perms 10000] [--mne-perms 1000]
 [--nilearn-perms 200] [--tfce-perms 20] [--repeats 1] [--tfce-only]``. TFCE times are printed as wall and
-CPU (process) time: on the loaded shared machine the CPU ratio is the one to trust.
+CPU (process) time: on the loaded shared machine the CPU ratio is the one to trust, with
+OPENBLAS_NUM_THREADS=1 (spinning BLAS threads count as CPU time).
 """
 
 from __future__ import annotations
