@@ -39,6 +39,7 @@ Tried and dropped: keeping the spins sorted by cell (the permutation of the step
 than the gathers gained); a bit-packed flag table (no gain); drawing the normals in a helper
 thread (no wall-time gain measured: the second core is never free here).
 Old and new in the same run, interleaved (CPU time is the stable figure, ratio 1.5-1.6):
+quiet machine, load 0.3-0.5: old 6.9-7.3 s wall (= CPU), new 4.5-4.6 s; this script 4.82 s;
 load 3.4-4.1: old 7.4-7.9 s wall (6.8-7.4 s CPU), new 4.7-5.4 s wall (4.5-4.7 s CPU);
 load 6.5: old 13.8-14.8 s (7.3-7.8 s CPU), new 7.6-11.1 s (4.9-5.5 s CPU);
 load 7-12: old 25-37 s (7.4-8.1 s CPU), new 9.0-14.5 s (5.1-5.2 s CPU).
