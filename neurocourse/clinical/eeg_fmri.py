@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurocourse import design, glm, hrf
+from neurocourse import design, glm, hrf, lti
 from neurocourse._validation import as_finite, check_int, check_positive, check_range
 
 __all__ = [
@@ -96,7 +96,7 @@ def spike_regressors(spike_times, frame_times, peaks=BAGSHAW_PEAKS, amplitudes=1
     stim, grid = design.sample_condition(tk, 0.0, np.broadcast_to(amplitudes, tk.shape), ft, os_)
     tr = float(np.min(np.diff(ft)))
     K = hrf_family(tr, peaks, os_)
-    return np.stack([np.interp(ft, grid, np.convolve(stim, k)[: stim.size]) for k in K], axis=1)
+    return np.stack([np.interp(ft, grid, lti.convolve(stim, k, dt=1.0)) for k in K], axis=1)
 
 
 @dataclass(frozen=True, eq=False)
