@@ -186,3 +186,18 @@ def test_the_launcher_patches_the_async_channel():
         assert AsyncZMQSocketChannel.get_msg is launch._sliced_get_msg
     finally:
         AsyncZMQSocketChannel.get_msg = original
+
+
+def test_execute_chapter_reports_stderr_and_errors(tmp_path, capsys):
+    """One real (tiny) chapter through the tool: clean cells pass, stderr output or an error fails."""
+    tool = _load("execute_chapter")
+    chapter = tmp_path / "tiny.md"
+    header = "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
+    header += "kernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n"
+    chapter.write_text(header + "```{code-cell}\nprint(2 + 2)\n```\n")
+    assert tool.main(["x", str(chapter), str(tmp_path / "out.ipynb")]) == 0
+    assert "0 problem(s)" in capsys.readouterr().out and (tmp_path / "out.ipynb").exists()
+    chapter.write_text(header + "```{code-cell}\nimport sys\nprint('oops', file=sys.stderr)\n1 / 0\n```\n")
+    assert tool.main(["x", str(chapter)]) == 1
+    out = capsys.readouterr().out
+    assert "stderr: oops" in out and "ZeroDivisionError" in out
