@@ -55,24 +55,18 @@ def _composition(grid, repeats):
     return sub, data, t_build + t_sim + t_rec
 
 
-def _frames(nz):
-    """Rows ex, ey, ez per sensor with ez the normal (a point magnetometer only uses ez)."""
-    helper = np.where(np.abs(nz[:, :1]) < 0.9, [[1.0, 0, 0]], [[0, 1.0, 0]])
-    ex = np.cross(helper, nz)
-    ex /= np.linalg.norm(ex, axis=1, keepdims=True)
-    return np.stack([ex, np.cross(nz, ex), nz], axis=1)
-
 
 def _inverse_vs_mne(sub, data, repeats):
     import mne
 
     from neurocourse import inverse
+    from neurocourse.meg.sensors import _orthonormal_frames
 
     mag = sub.fwd.picks("mag")
     pos = sub.fwd.ch_pos[mag]
     nrm = pos / np.linalg.norm(pos, axis=1, keepdims=True)  # radial magnetometers
     info = mne.create_info([f"M{i:03d}" for i in range(mag.size)], 500.0, "mag")
-    fr = _frames(nrm)
+    fr = _orthonormal_frames(nrm)  # a point magnetometer (coil 2000) only uses ez
     with info._unlock():
         for i, ch in enumerate(info["chs"]):
             ch["coil_type"] = 2000

@@ -14,13 +14,6 @@ R0 = np.array([0.03, 0.01, 0.06])
 Q = np.array([0.0, 200e-9, 0.0])  # 200 nAm peak, tangential at R0 (R0 · Q = 0)
 
 
-def _frames(nz):
-    """Rows ex, ey, ez per sensor with ez the normal (a point magnetometer only uses ez)."""
-    helper = np.where(np.abs(nz[:, :1]) < 0.9, [[1.0, 0, 0]], [[0, 1.0, 0]])
-    ex = np.cross(helper, nz)
-    ex /= np.linalg.norm(ex, axis=1, keepdims=True)
-    return np.stack([ex, np.cross(nz, ex), nz], axis=1)
-
 
 @pytest.fixture(scope="module")
 def scene():
@@ -35,7 +28,7 @@ def scene():
                                             background_sd=50e-15, rate=0.2, rng=11)
     det = clinical.detect_spikes(rec.data[rec.peak_channel], rec.sfreq)
     info = mne.create_info([f"M{i:03d}" for i in range(80)], rec.sfreq, "mag")
-    frames = _frames(arr.normals)
+    frames = meg.sensors._orthonormal_frames(arr.normals)  # coil 2000 only uses ez
     with info._unlock():
         for i, ch in enumerate(info["chs"]):
             ch["coil_type"] = 2000  # point magnetometer, as our lead field

@@ -283,11 +283,8 @@ def test_classmates_files_and_the_gradebook_cannot_be_touched(attacked):
     assert b"1000" not in out.read_bytes()
 
 
-def test_nothing_persists_into_a_second_run(attacked):
-    books = attacked[3]
-    (_, wide1, long1), (b2, wide2, long2) = books
-    assert wide1 == wide2 and long1 == long2  # the second run is byte-identical
-    assert _scores(b2, "persists") == MAX
+def assert_no_plant_survived() -> None:
+    """The persistence attacks' footprints: no .pth or customize module, no poisoned .pyc, no /tmp/pwned."""
     planted = [
         os.path.join(d, n)
         for d in [*python_paths(), str(PKG), str(PKG / "__pycache__")]
@@ -297,6 +294,14 @@ def test_nothing_persists_into_a_second_run(attacked):
     pyc = PKG / "__pycache__" / "mri.cpython-311.pyc"
     assert not pyc.exists() or b"pwned" not in pyc.read_bytes()
     assert not os.path.exists("/tmp/pwned")
+
+
+def test_nothing_persists_into_a_second_run(attacked):
+    books = attacked[3]
+    (_, wide1, long1), (b2, wide2, long2) = books
+    assert wide1 == wide2 and long1 == long2  # the second run is byte-identical
+    assert _scores(b2, "persists") == MAX
+    assert_no_plant_survived()
 
 
 def test_hidden_tests_stay_hidden(attacked):

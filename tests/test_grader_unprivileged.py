@@ -31,10 +31,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from test_grader_sandbox import _leaked_processes, assert_no_plant_survived
 
 from neurocourse.grading.isolation import landlock_abi
 from neurocourse.grading.registry import by_notebook
-from neurocourse.grading.sandbox import python_paths
 
 pytestmark = [
     pytest.mark.skipif(
@@ -126,20 +126,6 @@ def _hashes(root: Path) -> dict[str, str]:
     return out
 
 
-def _processes_under(marker: str) -> list[int]:
-    """Processes whose environment mentions ``marker`` (every child of this grader has its HOME and
-    TMPDIR below the test's folder; other engineers' processes never do)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != os.getpid():
-            try:
-                with open(f"/proc/{entry}/environ", "rb") as f:
-                    if marker.encode() in f.read():
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
-
 
 @pytest.fixture(scope="module")
 def nobody_class():
@@ -151,7 +137,7 @@ def nobody_class():
         proc = run_as_nobody(base, [sys.executable, str(REPO / "tests" / "hostile" / "run_class.py"), str(work)])
         assert proc.returncode == 0, proc.stderr[-3000:]
         result = json.loads((work / "result.json").read_text())
-        yield work, result, _processes_under(str(base))
+        yield work, result, _leaked_processes(str(base))
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -188,15 +174,7 @@ def test_submissions_untouched_and_no_process_outlives_the_grader(nobody_class):
 
 
 def test_nothing_persists_outside_the_sandbox(nobody_class):
-    planted = [
-        os.path.join(d, n)
-        for d in [*python_paths(), str(PKG), str(PKG / "__pycache__")]
-        for n in ("zz_evil.pth", "sitecustomize.py", "usercustomize.py")
-    ]
-    assert [p for p in planted if os.path.exists(p)] == []
-    pyc = PKG / "__pycache__" / "mri.cpython-311.pyc"
-    assert not pyc.exists() or b"pwned" not in pyc.read_bytes()
-    assert not os.path.exists("/tmp/pwned")
+    assert_no_plant_survived()
 
 
 def test_hidden_tests_and_grader_secrets_stay_hidden(nobody_class):

@@ -13,19 +13,13 @@ from neurocourse.inverse import inverse_kernel
 mne.set_log_level("ERROR")
 
 
-def _frames(nz):
-    helper = np.where(np.abs(nz[:, :1]) < 0.9, [[1.0, 0, 0]], [[0, 1.0, 0]])
-    ex = np.cross(helper, nz)
-    ex /= np.linalg.norm(ex, axis=1, keepdims=True)
-    return np.stack([ex, np.cross(nz, ex), nz], axis=1)
-
 
 @pytest.fixture(scope="module")
 def setup():
     """60 point magnetometers; 40 sources with oblique orientations 3-7 cm from the centre."""
     arr = meg.radial_magnetometers(60, radius=0.12, z_min=-0.2)
     info = mne.create_info([f"M{i:03d}" for i in range(60)], 1000.0, "mag")
-    fr = _frames(arr.normals)
+    fr = meg.sensors._orthonormal_frames(arr.normals)  # coil 2000 only uses ez
     with info._unlock():
         for i, ch in enumerate(info["chs"]):
             ch["coil_type"] = 2000
