@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 from glm_data import ar1_noise
 from glm_direct import direct_fit, t_stat
+from threadpoolctl import threadpool_limits
 
 import neurocourse.glm.fit as fit_module
 from neurocourse import glm
@@ -139,24 +140,46 @@ def test_noise_free_data_give_exact_betas_and_zero_dispersion():
     assert np.all(np.abs(res.dispersion) < 1e-18)  # (rounding of 1e3)^2 per scan
 
 
-def test_memory_beyond_y_does_not_grow_with_the_number_of_scans():
-    """No temporary the size of Y: beyond one cache-sized block of Y (at most 2**20 values, 8 MB) the
-    peak allocation is O(p V), and it does not grow with T (200 -> 3200 scans: Y grows by 16x)."""
+@pytest.mark.parametrize("threads", [1, 2])
+def test_memory_beyond_y_does_not_grow_with_the_number_of_scans(threads):
+    """No temporary the size of Y: beyond one cache-sized block of Y per thread (the module's budget,
+    2**19 values or 4 MB) the peak allocation is O(p V), and it does not grow with T (200 -> 3200 scans: Y grows by
+    16x). The fit uses as many threads as the BLAS may (here 1 or 2; 4000 voxels at T = 3200 make
+    16 blocks, so both threads get work)."""
     rng = np.random.default_rng(5)
     v, p = 4000, 9
-    block = 2**20 * 8
+    block = fit_module._BLOCK_ELEMENTS * 8
     peaks = []
     for n in (200, 3200):
         X = _design(n)
         Y = rng.standard_normal((n, v)) + 100.0
-        tracemalloc.start()
-        res = glm.fit_glm(Y, X, "ar1")
-        res.contrast(np.eye(p)[0])
-        peaks.append(tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
+        with threadpool_limits(limits=threads, user_api="blas"):
+            tracemalloc.start()
+            res = glm.fit_glm(Y, X, "ar1")
+            res.contrast(np.eye(p)[0])
+            peaks.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
         # 10 (p, V) float arrays (measured ~3: outputs, the moments, work space of the r x r solves)
-        assert peaks[-1] < block + 10 * p * v * 8
-    assert peaks[1] - peaks[0] < 0.05 * Y.nbytes  # Y (T = 3200) is 102 MB; the peak moved by less
+        assert peaks[-1] < threads * block + 10 * p * v * 8
+    # Y (T = 3200) is 102 MB; the peak moved by less (plus, were T = 200 one block, the second
+    # thread's block buffer)
+    assert peaks[1] - peaks[0] < 0.05 * Y.nbytes + (threads - 1) * block
+
+
+def test_threads_give_bitwise_the_same_fit():
+    """The voxel blocks are fitted with the same arithmetic whichever thread takes them, so one or
+    two threads give identical results (exact equality), with and without a constant in X (without
+    one, rho waits for every block's sums: nilearn's grand mean)."""
+    X = _design(400)
+    Y = _data(X, n_vox=3000, seed=4)  # 3000 voxels at T = 400: 12 blocks
+    for design in (X, X[:, :-1]):
+        fits = []
+        for threads in (1, 2):
+            with threadpool_limits(limits=threads, user_api="blas"):
+                res = glm.fit_glm(Y, design, "ar1")
+                fits.append((res.beta, res.dispersion, res.rho, res.contrast(np.eye(design.shape[1])[0]).stat))
+        for a, b in zip(*fits):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_residuals_are_computed_on_demand_from_the_data():
@@ -201,3 +224,35 @@ def test_an_unmodified_y_passes_the_fingerprint_in_every_block_layout(monkeypatc
     res = glm.fit_glm(Y, X, "ar1")
     ref = direct_fit(Y, X, "ar1")
     np.testing.assert_allclose(res.residuals, ref["residuals"], rtol=0, atol=1e-9)  # as above
+
+
+def test_a_thread_pool_that_fails_half_way_gives_the_same_fit(monkeypatch):
+    """Where the second thread cannot start (a sandbox's process limit) after the first has fitted
+    a block, map_blocks reruns every block serially: each block's work must then give the same
+    result again (the refit leaves the block's sums as they were). Without a constant in X, both
+    passes over the blocks (sums, then refits) are exercised."""
+    import neurocourse.parallel as parallel
+
+    class HalfPool:
+        def __init__(self, max_workers):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, func, items):
+            func(next(iter(items)))  # the first thread ran one block, then the next cannot start
+            raise RuntimeError("can't start new thread")
+
+    X = _design(400)[:, :-1]
+    Y = _data(X, n_vox=3000, seed=6)
+    with threadpool_limits(limits=1, user_api="blas"):
+        ref = glm.fit_glm(Y, X, "ar1")
+    monkeypatch.setattr(parallel, "ThreadPoolExecutor", HalfPool)
+    with threadpool_limits(limits=2, user_api="blas"):
+        res = glm.fit_glm(Y, X, "ar1")
+    for name in ("beta", "dispersion", "rho"):
+        np.testing.assert_array_equal(getattr(res, name), getattr(ref, name))

@@ -207,13 +207,13 @@ def test_threaded_kernels_are_bitwise_reproducible(monkeypatch):
 
 
 def test_map_blocks_runs_serially_where_threads_cannot_start(monkeypatch):
-    import neurocourse.meg.mesh as mesh_module
+    import neurocourse.parallel as parallel_module
 
     class NoThreads:
         def __init__(self, *args, **kwargs):
             raise RuntimeError("can't start new thread")
 
-    monkeypatch.setattr(mesh_module, "ThreadPoolExecutor", NoThreads)
+    monkeypatch.setattr(parallel_module, "ThreadPoolExecutor", NoThreads)
     assert map_blocks(lambda s: s.stop - s.start, block_slices(10, 1, 3), workers=4) == [3, 3, 3, 1]
     m = icosphere(2, 0.09)
     # the kernels still work, serially

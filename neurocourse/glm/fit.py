@@ -22,8 +22,12 @@ V S^-1 C^-1 S^-1 V' per rho bin. C is well conditioned for |rho| < 1 whatever co
 whitened design), and with U rotated to the eigenbasis of U'NU, C^-1 b is solved voxel by voxel
 elementwise (Woodbury on a diagonal plus rank 2).
 r'r = q0 - w'w cancels where the fitted part dominates the data: voxels with w'w > 1e3 r'r get
-their sums from explicit residuals instead (the direct method, block by block). Where the time
-goes, before and after: ``benchmarks/bench_glm.py``.
+their sums from explicit residuals instead (the direct method, block by block).
+Each voxel block of Y (at most 4 MB, in cache) goes through its moments, its OLS sums and its refit
+before the next is read; the blocks are shared among as many threads as the BLAS may use
+(:func:`neurocourse.parallel.blas_threads`), each running single-threaded BLAS, and give bitwise the
+same numbers on any number of threads. Where the time goes, before and after:
+``benchmarks/bench_glm.py``.
 
 References
 ----------
@@ -33,6 +37,7 @@ nilearn ``nilearn/glm/first_level/first_level.py`` (``run_glm``) and ``nilearn/g
 
 from __future__ import annotations
 
+import queue
 import warnings
 from dataclasses import dataclass
 
@@ -42,12 +47,14 @@ import scipy.linalg.blas
 from neurocourse._validation import as_finite, check_option, check_range
 from neurocourse.glm.ar1 import AR1_CONVENTIONS, ar1_from_lag_sums, bin_ar1, first_row_weight
 from neurocourse.glm.results import GLMResult
+from neurocourse.parallel import blas_threads, map_blocks, single_threaded_blas
 
 __all__ = ["RankDeficientDesignWarning", "fit_glm"]
 
-# The pass over Y works on voxel blocks of at most this many elements (8 MB, within the L3 cache):
-# measured fastest of 2**16 ... 2**21 at T = 200, and few BLAS calls (each costs a thread wake-up).
-_BLOCK_ELEMENTS = 2**20
+# The pass over Y works on voxel blocks of at most this many elements (4 MB, within the L3 cache with
+# a second thread's block): measured fastest of 2**17 ... 2**20 at T = 200 x V = 50 000 with the
+# whole fit done block by block (single-threaded: 29.8-30.9 ms against 30.4-32.5 ms for 2**20).
+_BLOCK_ELEMENTS = 2**19
 # Voxels whose fitted part exceeds this multiple of the residual sum of squares get their sums from
 # explicit residuals (relative error of the moment form ~ 1e-16 * this ratio * a small growth factor).
 _CANCELLATION = 1e3
@@ -153,41 +160,65 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
         )
 
     lagged = noise_model == "ar1"
+    if lagged and rho is None and bins is not None and (not isinstance(bins, int | np.integer) or bins < 1):
+        raise ValueError(f"bins must be a positive integer or None, got {bins!r}")
+    if lagged and rho is not None:
+        rho = check_range("rho", rho, -1, 1, low_inclusive=False, high_inclusive=False)
+        if rho.ndim > 1 or (rho.ndim == 1 and rho.shape[0] != n_vox):
+            raise ValueError(f"rho must be a scalar or have shape ({n_vox},), got {rho.shape}")
+        rho = np.broadcast_to(rho, (n_vox,)).astype(float)
+        bins = None
     basis = _DesignBasis.of(X, lagged=lagged)
-    r = basis.u.shape[1]
-    # The one pass over Y: every moment of d = y - y_0 (each voxel's series less its first scan, so
-    # that rounding scales with the signal's variation, not its baseline): the linear ones (NU)'d, U'd,
-    # m'd, (Km)'d in one product, and sum d^2, sum d_t d_{t+1}, block by block while d is in cache.
-    z, q0, q1 = _moments(Y2, basis.rows, lagged=lagged)
-    if not np.all(np.isfinite(q0)):  # a NaN or inf in Y reaches the sums of squares
-        as_finite("Y", Y)
-        raise ValueError("Y must be finite and representable: its sums of squares overflow")
-    o = r if lagged else 0  # the rows of U'd start after (NU)'d
-    z[o + r] = shift = Y2[0]  # the slot after U'd (a zero row of the product) takes y_0
-    hw, w = z[:o], z[o : o + r]
-    md = z[o + r + 1] if basis.m is not None else None
-    # Every other linear quantity in one more product, from [U'd; y_0]: beta_OLS = V S^-1 (U'd + U'1 y_0),
-    # the residuals of the first (d_0 = 0) and last scans, and -(NU)'m U'd.
-    fingerprint = (Y2[0].copy(), q0)  # lets the result detect a Y modified after the fit
-    lin = basis.small @ z[o : o + r + 1]
-    beta_ols, r_first, r_last = lin[:p], lin[p], lin[p + 1]
-    r_last += Y2[-1]
 
-    # OLS residuals r = (d - U w) + y_0 m, with m = (I - UU')1 (zero when X spans the constant).
-    ww = np.einsum("iv,iv->v", w, w)
-    ss0 = q0 - ww  # r'r
-    if basis.m is not None:
-        ss0 += shift * (2.0 * md + basis.mm * shift)
-        colsum = md + basis.mm * shift  # 1'r = m'y
-    else:
-        colsum = np.zeros(n_vox)
-    # Cancellation guard: r'r = sum d^2 - |U'd|^2 (+ ...) keeps about -log10(eps |U'd|^2 / r'r) digits.
-    # Where the fitted part dominates the data d (a large drift, an exact fit), the sums are
-    # taken again from explicit residuals, in voxel blocks (the direct method, for those voxels only).
-    redo = np.flatnonzero(ww > _CANCELLATION * np.abs(ss0))
+    # The one pass over Y, in voxel blocks that stay in cache: each block's moments (one product and
+    # two sums of squares), its OLS residual sums and, for AR(1), its refit, before the next block is
+    # read. Only the grand mean of nilearn's Yule-Walker estimate couples voxels, and only when X does
+    # not span the constant (otherwise every residual sums to zero): then rho waits for every block.
+    beta_ols = np.empty((p, n_vox))
+    q0 = np.empty(n_vox)  # sum (y - y_0)^2, half of the fingerprint
+    ss0 = np.empty(n_vox)
+    beta = np.empty((p, n_vox)) if lagged else beta_ols
+    rss = np.empty(n_vox)
+    rho_est = np.full(n_vox, np.nan)
+    rho_used = np.empty(n_vox) if rho is None else rho
+    local = not lagged or rho is not None or basis.m is None
+    blocks = _blocks(n, n_vox)
+    # The blocks are shared among as many threads as the BLAS may use, each with single-threaded
+    # BLAS (one buffer for d each); results go to disjoint slices of the outputs above.
+    workers = min(blas_threads(), len(blocks))
+    buffers = queue.SimpleQueue()
+    for _ in range(workers):
+        buffers.put(np.empty((n, blocks[0].stop - blocks[0].start)))
 
-    if noise_model == "ols":
-        _from_residuals(Y2, X, basis, beta_ols, redo, ss0, colsum, r_first, r_last)
+    def one_block(cs):
+        buf = buffers.get()
+        try:
+            s = _block_sums(Y2[:, cs], X, basis, buf, lagged=lagged)
+        finally:
+            buffers.put(buf)
+        beta_ols[:, cs], q0[cs], ss0[cs] = s.beta_ols, s.q0, s.ss0
+        if not local:
+            return s
+        if lagged:
+            if rho is None:
+                rho_est[cs] = ar1_from_lag_sums(s.ss0, s.ss1, s.colsum, s.r_first, s.r_last, n)
+                rho_used[cs] = rho_est[cs] if bins is None else bin_ar1(rho_est[cs], bins)
+            beta[:, cs], rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention)
+        return None
+
+    def refit(block):  # the second pass over the blocks' sums, when rho had to wait for all of them
+        cs, s = block
+        beta[:, cs], rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention)
+
+    with single_threaded_blas(workers > 1):
+        pending = map_blocks(one_block, blocks, workers=workers)
+        if not local:  # rho from every block's sums at once (nilearn's grand mean), then the refits
+            sums = {k: np.concatenate([getattr(s, k) for s in pending]) for k in ("ss1", "colsum", "r_first", "r_last")}
+            rho_est = ar1_from_lag_sums(ss0, sums["ss1"], sums["colsum"], sums["r_first"], sums["r_last"], n)
+            rho_used = rho_est if bins is None else bin_ar1(rho_est, bins)
+            map_blocks(refit, list(zip(blocks, pending)), workers=workers)
+    if not lagged:
+        fingerprint = (Y2[0].copy(), q0)  # lets the result detect a Y modified after the fit
         cov = (basis.vsi @ basis.vsi.T)[None]
         dispersion = ss0 / (n - p)
         return GLMResult(
@@ -208,47 +239,10 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
             _fingerprint=fingerprint,
         )
 
-    # r'Kr = sum_t r_t r_{t+1}, K the symmetric lag-1 form, NU = (L + L')U = 2KU.
-    lam = basis.lam  # U'NU = diag(lam)
-    ss1 = q1 - np.einsum("iv,iv->v", w, hw) + 0.5 * np.einsum("i,iv,iv->v", lam, w, w)
-    work = np.empty((r, n_vox))
-    np.multiply(w, lam[:, None], out=work)
-    nu_r = np.subtract(hw, work, out=hw)  # (NU)'r = (NU)'d - U'NU w (+ y_0 (NU)'m), in place of (NU)'d
-    if basis.m is not None:
-        ss1 += shift * (2.0 * z[o + r + 2] + lin[p + 2] + basis.mkm * shift)
-        _add_outer(nu_r, basis.num, shift)
-    _from_residuals(Y2, X, basis, beta_ols, redo, ss0, colsum, r_first, r_last, ss1, nu_r)
-
-    if rho is None:
-        if bins is not None and (not isinstance(bins, int | np.integer) or bins < 1):
-            raise ValueError(f"bins must be a positive integer or None, got {bins!r}")
-        rho_est = ar1_from_lag_sums(ss0, ss1, colsum, r_first, r_last, n)
-        rho_used = rho_est if bins is None else bin_ar1(rho_est, bins)
-    else:
-        rho_used = check_range("rho", rho, -1, 1, low_inclusive=False, high_inclusive=False)
-        if rho_used.ndim > 1 or (rho_used.ndim == 1 and rho_used.shape[0] != n_vox):
-            raise ValueError(f"rho must be a scalar or have shape ({n_vox},), got {rho_used.shape}")
-        rho_used = np.broadcast_to(rho_used, (n_vox,)).astype(float)
-        rho_est = np.full(n_vox, np.nan)
-        bins = None
+    fingerprint = (Y2[0].copy(), q0)
 
     values, labels = _groups(rho_used, bins)
     c_inv = _whitened_gram_inverse(basis, values, ar1_convention)
-
-    # U'W'W r = (1 + rho^2) U'r - rho (NU)'r - rho^2 u_last r_last + c0 u_0 r_0, with U'r = 0 and
-    # c0 = (first-row weight)^2 - 1; built in place in nu_r.
-    rr = rho_used
-    c0 = first_row_weight(rr, ar1_convention) ** 2 - 1.0
-    b = nu_r
-    b *= -rr
-    b -= np.multiply.outer(basis.u[-1], rr**2 * r_last, out=work)
-    if ar1_convention != "nilearn":
-        b += np.multiply.outer(basis.u[0], c0 * r_first, out=work)
-    wrr = ss0 * (1.0 + rr**2) - 2.0 * rr * ss1 + c0 * r_first**2 - rr**2 * r_last**2  # ||W r||^2
-    delta, b_delta = _whitened_solve(basis, rr, c0, b, work, z[r : 2 * r])  # C(rho)^-1 U'W'W r, in b
-    rss = wrr - b_delta
-    beta = basis.vsi @ delta
-    beta += beta_ols  # beta_OLS + X_w^+ W r = V S^-1 (U'y + C^-1 U'W'W r)
     cov = basis.vsi @ c_inv @ basis.vsi.T  # (X_w'X_w)^+ per rho group
 
     n_eff = n - 1 if ar1_convention == "cochrane-orcutt" else n
@@ -271,6 +265,103 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
         names=names,
         _fingerprint=fingerprint,
     )
+
+
+@dataclass(frozen=True)
+class _BlockSums:
+    """One voxel block's OLS fit and residual sums (arrays over the block's voxels, units of Y)."""
+
+    beta_ols: np.ndarray  # (p, b)
+    q0: np.ndarray  # sum_t (y_t - y_0)^2
+    ss0: np.ndarray  # r'r
+    colsum: np.ndarray  # 1'r
+    r_first: np.ndarray  # r_0
+    r_last: np.ndarray  # r_{n-1}
+    ss1: np.ndarray | None = None  # sum_t r_t r_{t+1}
+    nu_r: np.ndarray | None = None  # (NU)'r, (r, b)
+    spare: np.ndarray | None = None  # (r, b) work space (the block's U'd, no longer needed)
+
+
+def _blocks(n, n_vox):
+    """Consecutive voxel slices of at most _BLOCK_ELEMENTS elements of Y each (at least one voxel)."""
+    cols = max(1, min(n_vox, _BLOCK_ELEMENTS // n))
+    return [slice(a, min(a + cols, n_vox)) for a in range(0, n_vox, cols)]
+
+
+def _block_sums(Yb, X, basis, buf, lagged):
+    """The moments of one voxel block Yb (n, b) of Y and, from them, its OLS fit and residual sums.
+
+    d = y - y_0 is formed in ``buf`` (n, >= b); one product gives (NU)'d, U'd, m'd, (Km)'d and the
+    block's q0 = sum d_t^2, q1 = sum d_t d_{t+1} are summed while d is in cache (module docstring).
+    """
+    b = Yb.shape[1]
+    p = X.shape[1]
+    r = basis.u.shape[1]
+    d = buf[:, :b]
+    np.subtract(Yb, Yb[0], out=d)
+    z = basis.rows @ d
+    q0 = np.einsum("tv,tv->v", d, d)
+    if not np.all(np.isfinite(q0)):  # a NaN or inf in Y reaches the sums of squares
+        as_finite("Y", Yb)
+        raise ValueError("Y must be finite and representable: its sums of squares overflow")
+    o = r if lagged else 0  # the rows of U'd start after (NU)'d
+    z[o + r] = shift = Yb[0]  # the slot after U'd (a zero row of the product) takes y_0
+    hw, w = z[:o], z[o : o + r]
+    md = z[o + r + 1] if basis.m is not None else None
+    # Every other linear quantity in one more product, from [U'd; y_0]: beta_OLS = V S^-1 (U'd + U'1 y_0),
+    # the residuals of the first (d_0 = 0) and last scans, and -(NU)'m U'd.
+    lin = basis.small @ z[o : o + r + 1]
+    beta_ols, r_first, r_last = lin[:p], lin[p], lin[p + 1]
+    r_last += Yb[-1]
+
+    # OLS residuals r = (d - U w) + y_0 m, with m = (I - UU')1 (zero when X spans the constant).
+    ww = np.einsum("iv,iv->v", w, w)
+    ss0 = q0 - ww  # r'r
+    if basis.m is not None:
+        ss0 += shift * (2.0 * md + basis.mm * shift)
+        colsum = md + basis.mm * shift  # 1'r = m'y
+    else:
+        colsum = np.zeros(b)
+    # Cancellation guard: r'r = sum d^2 - |U'd|^2 (+ ...) keeps about -log10(eps |U'd|^2 / r'r) digits.
+    # Where the fitted part dominates the data d (a large drift, an exact fit), the sums are
+    # taken again from explicit residuals (the direct method, for those voxels only).
+    redo = np.flatnonzero(ww > _CANCELLATION * np.abs(ss0))
+    if not lagged:
+        _from_residuals(Yb, X, basis, beta_ols, redo, ss0, colsum, r_first, r_last)
+        return _BlockSums(beta_ols, q0, ss0, colsum, r_first, r_last)
+
+    # r'Kr = sum_t r_t r_{t+1}, K the symmetric lag-1 form, NU = (L + L')U = 2KU.
+    lam = basis.lam  # U'NU = diag(lam)
+    ss1 = np.einsum("tv,tv->v", d[:-1], d[1:])
+    ss1 -= np.einsum("iv,iv->v", w, hw)
+    ss1 += 0.5 * np.einsum("i,iv,iv->v", lam, w, w)
+    nu_r = hw
+    nu_r -= w * lam[:, None]  # (NU)'r = (NU)'d - U'NU w (+ y_0 (NU)'m), in place of (NU)'d
+    if basis.m is not None:
+        ss1 += shift * (2.0 * z[o + r + 2] + lin[p + 2] + basis.mkm * shift)
+        _add_outer(nu_r, basis.num, shift)
+    _from_residuals(Yb, X, basis, beta_ols, redo, ss0, colsum, r_first, r_last, ss1, nu_r)
+    return _BlockSums(beta_ols, q0, ss0, colsum, r_first, r_last, ss1, nu_r, spare=w)
+
+
+def _block_refit(basis, s, rho, convention):
+    """The AR(1) refit of one block from its sums ``s`` (:class:`_BlockSums`) and its rho.
+
+    Returns beta (p, b) and the whitened residual sum of squares ||W r_w||^2 (b,), units of Y^2.
+    """
+    # U'W'W r = (1 + rho^2) U'r - rho (NU)'r - rho^2 u_last r_last + c0 u_0 r_0, with U'r = 0 and
+    # c0 = (first-row weight)^2 - 1.
+    c0 = first_row_weight(rho, convention) ** 2 - 1.0
+    work = np.empty_like(s.nu_r)
+    b = np.multiply(s.nu_r, -rho)  # s is left as it was (but for its spare work space): a rerun gives the same
+    b -= np.multiply.outer(basis.u[-1], rho**2 * s.r_last, out=work)
+    if convention != "nilearn":
+        b += np.multiply.outer(basis.u[0], c0 * s.r_first, out=work)
+    wrr = s.ss0 * (1.0 + rho**2) - 2.0 * rho * s.ss1 + c0 * s.r_first**2 - rho**2 * s.r_last**2  # ||W r||^2
+    delta, b_delta = _whitened_solve(basis, rho, c0, b, work, s.spare)  # C(rho)^-1 U'W'W r, in b
+    beta = basis.vsi @ delta
+    beta += s.beta_ols  # beta_OLS + X_w^+ W r = V S^-1 (U'y + C^-1 U'W'W r)
+    return beta, wrr - b_delta
 
 
 def _column_names(X, names):
@@ -364,25 +455,6 @@ def _neighbour_sums(a):
     out[1:] += a[:-1]
     out[:-1] += a[1:]
     return out
-
-
-def _moments(Y, rows, lagged):
-    """rows @ d, sum_t d_t^2 and sum_t d_t d_{t+1} per voxel, d = Y - Y[0], in voxel blocks that fit in cache."""
-    n, v = Y.shape
-    z = np.empty((rows.shape[0], v))
-    q0 = np.empty(v)
-    q1 = np.empty(v) if lagged else None
-    cols = max(1, min(v, _BLOCK_ELEMENTS // n))
-    buf = np.empty((n, cols))
-    for start in range(0, v, cols):  # voxel blocks: one read of Y, bounded temporaries
-        cs = slice(start, min(start + cols, v))
-        d = buf[:, : cs.stop - cs.start]
-        np.subtract(Y[:, cs], Y[0, cs], out=d)
-        np.matmul(rows, d, out=z[:, cs])
-        np.einsum("tv,tv->v", d, d, out=q0[cs])
-        if lagged:
-            np.einsum("tv,tv->v", d[:-1], d[1:], out=q1[cs])
-    return z, q0, q1
 
 
 def _from_residuals(Y, X, basis, beta_ols, idx, ss0, colsum, r_first, r_last, ss1=None, nu_r=None):

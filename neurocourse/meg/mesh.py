@@ -14,14 +14,12 @@ and an inside/outside test by the winding number.
 
 from __future__ import annotations
 
-import os
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from neurocourse._validation import as_finite, check_int, check_positive, check_range, check_shape
+from neurocourse.parallel import default_workers, map_blocks  # re-exported: public here since issue 16
 
 __all__ = [
     "SolidAngleGeometry",
@@ -249,27 +247,6 @@ def _points_array(points) -> np.ndarray:
     return check_shape("points", as_finite("points", np.atleast_2d(points), unit="m"), (None, 3))
 
 
-def default_workers() -> int:
-    """Number of threads used by :func:`map_blocks` by default: 1 unless asked for.
-
-    The ``NEUROCOURSE_NUM_THREADS`` environment variable if it holds a positive integer, else 1
-    (serial); always 1 in a browser (Pyodide has no threads). Threads are opt-in because the
-    blocks are sequences of short numpy calls (about 15 µs each on ico-3) and hand the
-    interpreter lock back and forth: on the 2-core course machine two threads shortened the ico-3
-    Galerkin build by 0-25 % of wall time while spending 5-70 % more CPU, and slowed the
-    Geselowitz kernel (``benchmarks/bench_bem.py``).
-
-    Returns
-    -------
-    int
-        Number of worker threads (count), at least 1.
-    """
-    if sys.platform == "emscripten":
-        return 1
-    value = os.environ.get("NEUROCOURSE_NUM_THREADS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
 def block_slices(n_items: int, cost_per_item: int, pairs: int = _PAIRS_PER_BLOCK) -> list[slice]:
     """Split ``range(n_items)`` into consecutive slices of about ``pairs`` pairs each.
 
@@ -295,43 +272,6 @@ def block_slices(n_items: int, cost_per_item: int, pairs: int = _PAIRS_PER_BLOCK
     n = check_int("n_items", n_items, 0)
     step = max(1, check_int("pairs", pairs, 1) // check_int("cost_per_item", cost_per_item, 1))
     return [slice(i, min(i + step, n)) for i in range(0, n, step)]
-
-
-def map_blocks(func, blocks, workers: int | None = None) -> list:
-    """``[func(b) for b in blocks]``, on a pool of threads when there is more than one block.
-
-    numpy releases the interpreter lock inside its array loops and BLAS calls, so pairwise
-    kernels over independent blocks of points can run in parallel (whether that pays depends on
-    the block: see :func:`default_workers`). The results come back in the
-    order of ``blocks`` whatever the number of threads, so any reduction of them in that order
-    is bitwise reproducible. Where no thread can be started (a sandbox's process limit, a
-    browser) the blocks run serially.
-
-    Parameters
-    ----------
-    func : callable
-        Applied to each block; must not modify shared state.
-    blocks : sequence
-        The blocks (e.g. from :func:`block_slices`).
-    workers : int, optional
-        Number of threads (count); :func:`default_workers` by default, 1 runs serially.
-
-    Returns
-    -------
-    list
-        ``func(block)`` for every block, in order.
-    """
-    blocks = list(blocks)
-    n = default_workers() if workers is None else int(workers)
-    n = min(n, len(blocks))
-    if n > 1:
-        try:
-            with ThreadPoolExecutor(max_workers=n) as pool:
-                return list(pool.map(func, blocks))
-        except RuntimeError as err:  # no threads allowed (e.g. a process limit): run serially
-            if "thread" not in str(err):
-                raise
-    return [func(b) for b in blocks]
 
 
 @dataclass(frozen=True, eq=False)
