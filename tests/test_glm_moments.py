@@ -159,8 +159,10 @@ def test_memory_beyond_y_does_not_grow_with_the_number_of_scans(threads):
             res.contrast(np.eye(p)[0])
             peaks.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
-        # 10 (p, V) float arrays (measured ~3: outputs, the moments, work space of the r x r solves)
-        assert peaks[-1] < threads * block + 10 * p * v * 8
+        # per thread, the block of d and the block's moments and work space (measured: 4.2 + 2.2 MB
+        # with one thread, 8.4 + 2.0-2.9 MB with two, at T = 200; the latter scale with the block's
+        # voxels, so they are largest at small T), plus 10 (p, V) float arrays (outputs)
+        assert peaks[-1] < threads * 1.5 * block + 10 * p * v * 8
     # Y (T = 3200) is 102 MB; the peak moved by less (plus, were T = 200 one block, the second
     # thread's block buffer)
     assert peaks[1] - peaks[0] < 0.05 * Y.nbytes + (threads - 1) * block
