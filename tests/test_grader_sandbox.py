@@ -528,3 +528,61 @@ def test_reference_answers_are_computed_once_per_batch(tmp_path):
     for st in book.students:
         score = book.result(st, counted).score
         assert score == (0 if st.student == "wrong" else counted.max_points + 1), st.student
+
+
+def test_templates_preload_only_their_sealed_copy_and_end_with_the_sandbox():
+    """A child forked from a template finds the science module already imported, from the sealed
+    copy of its own exercises (the reference a stub), as if it had imported it itself; a template
+    refuses to fork for another sealed copy; templates and zygote are gone after close()."""
+    from neurocourse.grading import protocol, seal
+    from neurocourse.grading.sandbox import SANDBOX_UID_BASE, ExercisePlan, Sandbox
+
+    course = batch.Course.build(TOY_EXERCISES)
+    toy = [ex for ex in TOY_EXERCISES if ex.notebook == "01_toy"]
+    assert "neurocourse.mri" in course.modules["01_toy"]  # the module of toy_ernst's reference
+    group = next(g for g in course.groups_of(toy) if any(ex.id == "toy_ernst" for ex in g))
+    package = str(course.sealed.package_path(group))
+    cell = textwrap.dedent(
+        """
+        import sys
+        _mod = sys.modules.get("neurocourse.mri")
+        _seen = [_mod is not None, str(getattr(_mod, "__file__", ""))]
+        from neurocourse import mri
+        try:
+            mri.ernst_angle(1.0, 1.0)
+            _seen.append("callable")
+        except Exception as exc:
+            _seen.append(type(exc).__name__)
+        def probe():
+            return _seen
+        """
+    )
+    plan = ExercisePlan("toy", (("probe", (), {}),))
+    sb = Sandbox(
+        course.sealed.runtime,
+        visible_workdir=str(course.sealed.work),
+        preload=seal.third_party_imports(),
+        uid=SANDBOX_UID_BASE,
+    )
+    with sb:
+        run = sb.run([cell], "t.ipynb", package, [plan], LIMITS, course.modules["01_toy"])
+        (outcome,) = run.exercises[0].outcomes
+        assert outcome.kind == "ok", outcome
+        preloaded, where, call = outcome.value
+        assert preloaded and Path(where).resolve().is_relative_to(Path(package).resolve())
+        assert call == protocol.SEALED_PREFIX
+        pids = [sb.zygote_pid, *sb.template_pids]
+        assert len(pids) == 2
+        # a SPAWN for another sealed copy, sent to this template, is refused (nothing is forked)
+        link = next(iter(sb._templates.values()))
+        other = sb._config(str(course.sealed.work), os.path.join(course.sealed.runtime, "neurocourse"), LIMITS, 1)
+        r, w = os.pipe()
+        try:
+            reply = sb._command(link, {"op": protocol.SPAWN, "config": other}, (r, w), wait_for="pid", timeout=30)
+        finally:
+            os.close(r)
+            os.close(w)
+        assert reply is not None and "refused" in reply and "pid" not in reply
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

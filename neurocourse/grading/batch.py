@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -87,6 +88,8 @@ class Course:
     forbidden: dict[str, frozenset[str]] = field(default_factory=dict)
     #: per group (by exercise ids): its ExercisePlans, built once so that their encoded calls are too
     plans: dict[tuple[str, ...], list[ExercisePlan]] = field(default_factory=dict)
+    #: per notebook stem: the science modules its solution imports (a template preloads them)
+    modules: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, exercises: Sequence[Exercise], hidden=None, isolate: bool = True) -> Course:
@@ -99,7 +102,10 @@ class Course:
         for ex in exercises:
             by_nb.setdefault(ex.notebook, []).append(ex)
         for stem, exs in by_nb.items():  # written now, before any thread needs them
-            course.groups[stem] = seal.child_groups(exs, _solution_uses(stem, exs))
+            sources = _solution_sources(stem)
+            uses = seal.solution_uses(exs, sources) if sources is not None else None
+            course.groups[stem] = seal.child_groups(exs, uses)
+            course.modules[stem] = _science_modules(sources or [], exs)
             for group in course.groups[stem]:
                 course.sealed.package_path(group)
                 course.plans_of(group)
@@ -133,8 +139,8 @@ class Course:
         """Nothing to remove: the sealed copies are kept by content hash (see seal.cache_root)."""
 
 
-def _solution_uses(stem: str, exercises: Sequence[Exercise]):
-    """What the course's own solution notebook for ``stem`` calls, if the repository has it."""
+def _solution_sources(stem: str) -> list[str] | None:
+    """The code cells of the course's own solution notebook for ``stem``, if the repository has it."""
     path = seal.PACKAGE_DIR.parent / "solutions" / f"{stem}.ipynb"
     if not path.is_file():
         return None
@@ -142,7 +148,33 @@ def _solution_uses(stem: str, exercises: Sequence[Exercise]):
         nb = parse_notebook(path.read_bytes(), path.name)
     except (OSError, ValueError):
         return None
-    return seal.solution_uses(exercises, code_sources(nb))
+    return code_sources(nb)
+
+
+def _science_modules(sources: Sequence[str], exercises: Sequence[Exercise] = ()) -> tuple[str, ...]:
+    """The science modules (``neurocourse.meg.bem``) that a notebook's children import, sorted: for
+    each dotted name the cells import, its longest prefix that is a loaded module of the science
+    package, and the modules of the exercises' package references (sealed in the children's copy)."""
+    import functools
+    import sys
+    import types
+
+    names = list(parse_sources(sources).aliases.values())
+    for ex in exercises:
+        for ref in (*ex.reference.values(), *ex.sealed):
+            while isinstance(ref, functools.partial):
+                ref = ref.func
+            names.append(f"{getattr(ref, '__module__', None) or ''}.{getattr(ref, '__name__', '')}")
+    found = set()
+    for dotted in names:
+        parts = dotted.split(".")
+        if len(parts) < 2 or parts[0] != "neurocourse" or parts[1] in seal.EXCLUDED:
+            continue
+        for k in range(len(parts), 1, -1):
+            if isinstance(sys.modules.get(".".join(parts[:k])), types.ModuleType):
+                found.add(".".join(parts[:k]))
+                break
+    return tuple(sorted(found))
 
 
 def sandbox_provenance(isolate: bool) -> dict:
@@ -222,7 +254,9 @@ def grade_notebook(
     first = True
     for group in course.groups_of(exercises):
         plans = course.plans_of(group)
-        run = sandbox.run(sources, filename, course.sealed.package_path(group), plans, limits)
+        run = sandbox.run(
+            sources, filename, course.sealed.package_path(group), plans, limits, course.modules.get(stem, ())
+        )
         if first:
             for cell, error in run.cell_errors:
                 if not error.startswith("NotImplementedError"):
@@ -260,6 +294,21 @@ def grade_notebook(
 
 # ---------------------------------------------------------------------------------------------
 # Grading a folder of submissions
+
+
+def _one_blas_thread():
+    """While a batch runs, the grader's own BLAS uses one thread (restored afterwards).
+
+    The grader's linear algebra (reference answers, mistakes) is small, and its job threads already
+    fill the cores; OpenBLAS's idle worker threads spin between calls, which cost ~2 CPU s per
+    40-student batch on 2 cores (``perf``). The children already run with ``OPENBLAS_NUM_THREADS=1``.
+    threadpoolctl comes with scikit-learn; without it, nothing changes.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -470,7 +519,7 @@ def grade_submissions(
         tqdm.monitor_interval = 0
         bar = tqdm(total=len(staged), unit="notebook", desc="grading", dynamic_ncols=True)
     try:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
+        with _one_blas_thread(), ThreadPoolExecutor(max_workers=jobs) as pool:
             for item, grade in pool.map(work, staged):
                 students[item.student].notebooks[grade.notebook] = grade
                 if bar is not None:

@@ -16,6 +16,12 @@ Two channels carry them:
   SPAWNED   <- zygote   ``pid`` (the child the zygote forked), ``init`` (the process that runs the
                         student's code: pid 1 of the child's PID namespace, or ``pid`` itself)
   EXITED    <- zygote   ``exited`` (pid), ``code`` (exit status; ``-N`` for signal N)
+  TEMPLATE  -> zygote   ``op="template"``, ``package_path`` (a sealed copy), ``modules`` (science
+                        modules to import from it); one descriptor travels with it: the template's
+                        own socket, on which it then answers PING and SPAWN like the zygote, for
+                        that sealed copy only (it refuses others: ``refused``)
+  FORKED    <- zygote   ``template`` (its pid); then, on the template's socket, ``ready`` (its pid)
+                        once its modules are imported
   ========  ==========  ===========================================================================
 
 * **grader <-> child**: two pipes carrying framed JSON (:func:`neurocourse.grading.serialize.frame`).
@@ -45,6 +51,7 @@ from typing import Any
 # grader <-> zygote
 PING = "ping"
 SPAWN = "spawn"
+TEMPLATE = "template"
 # grader <-> child
 NOTEBOOK = "notebook"
 SANDBOX_FAILED = "sandbox_failed"

@@ -1,10 +1,11 @@
 """Process management for grading: one zygote per job slot, one sandboxed child per notebook run.
 
 A :class:`Sandbox` owns a zygote (:mod:`neurocourse.grading.worker`) started with ``python -I -S -B``,
-an allow-listed environment and no path into the course repository. :meth:`Sandbox.run` asks it for
-a child, sends the child the notebook over a pipe, then the calls of each exercise, public ones
-first and hidden ones last (:mod:`neurocourse.grading.protocol`), reads the framed results with a
-bounded buffer, enforces a wall-clock deadline per step, and kills the child's PID namespace
+an allow-listed environment and no path into the course repository, and the zygote's templates (one
+per sealed copy, with that copy's science modules imported; children are forked from them).
+:meth:`Sandbox.run` asks it for a child, sends the child the notebook over a pipe, then the calls of
+each exercise, public ones first and hidden ones last (:mod:`neurocourse.grading.protocol`), reads
+the framed results with a bounded buffer, enforces a wall-clock deadline per step, and kills the child's PID namespace
 (``SIGKILL`` to its pid 1, which no code can ignore) after a timeout and always at the end. A child
 that times out or dies costs only the step it was working on: a fresh child re-runs the notebook and
 continues with the next step.
@@ -184,6 +185,21 @@ def remove_tree(path: str | Path) -> None:
     shutil.rmtree(path, onerror=retry)
 
 
+@dataclass
+class _Link:
+    """The grader's end of a zygote's (or a template's) socket, and what it has said so far."""
+
+    sock: socket.socket | None
+    pid: int
+    buf: bytes = b""
+    exits: dict[int, int] = field(default_factory=dict)
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
 class Sandbox:
     """A zygote process plus the logic to run one notebook in fresh, sandboxed children.
 
@@ -225,10 +241,10 @@ class Sandbox:
         self.scratch = tempfile.mkdtemp(prefix="neurocourse-grade-") if scratch is None else str(scratch)
         os.chmod(self.scratch, 0o711)  # a child's uid may traverse it, never list it
         self._proc: subprocess.Popen | None = None
-        self._sock: socket.socket | None = None
-        self._buf = b""
-        self._exits: dict[int, int] = {}
-        self._pending: list[int] = []
+        self._main: _Link | None = None
+        #: per sealed copy (package path): a template forked from the zygote with its modules loaded
+        self._templates: dict[str, _Link] = {}
+        self._pending: list[tuple[_Link, int]] = []
         self._root = os.geteuid() == 0
 
     # -- zygote life cycle -------------------------------------------------------------------
@@ -272,10 +288,8 @@ class Sandbox:
             raise GraderError(f"cannot start the grading worker ({exc})") from exc
         finally:
             child.close()
-        self._sock = parent
-        self._buf = b""
-        self._exits.clear()
-        reply = self._command({"op": protocol.PING}, (), wait_for="pong", timeout=120.0)
+        self._main = _Link(parent, self._proc.pid)
+        reply = self._command(self._main, {"op": protocol.PING}, (), wait_for="pong", timeout=120.0)
         if reply is None:
             self._close_zygote()
             raise GraderError("the grading worker did not start")
@@ -287,6 +301,11 @@ class Sandbox:
         """The zygote's process id while it runs (for accounting, e.g. ``benchmarks/bench_grade.py``)."""
         return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
+    @property
+    def template_pids(self) -> list[int]:
+        """The process ids of the zygote's templates (one per sealed copy used so far)."""
+        return [link.pid for link in self._templates.values()]
+
     def _probe(self) -> None:
         """Run an empty notebook once: proves the sandbox can be entered here, or says why not."""
         run = self.run([], "probe.ipynb", os.path.join(self.runtime, "neurocourse"), [], Limits(timeout=60.0))
@@ -297,13 +316,34 @@ class Sandbox:
                 "use --no-sandbox only for trusted work (see the README)"
             )
 
+    def _retire_templates(self, wait: float = 5.0) -> None:
+        """Let the templates and then the zygote exit on their own (each sees its socket close and
+        ends), so that each is reaped by its parent and its CPU time, and its children's, reaches
+        this process's ``RUSAGE_CHILDREN``. :meth:`_close_zygote` then kills whatever is left."""
+        if self._main is None or self._proc is None:
+            return
+        deadline = time.monotonic() + wait
+        pids = [link.pid for link in self._templates.values()]
+        for link in self._templates.values():
+            link.close()
+        self._templates.clear()
+        ended = [self._exit_code(self._main, pid, max(0.0, deadline - time.monotonic())) for pid in pids]
+        self._main.close()
+        try:
+            self._proc.wait(max(0.01, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return
+        if all(code is not None for code in ended):  # nothing is left in the zygote's process group
+            self._proc = None
+
     def _close_zygote(self) -> None:
-        for pid in self._pending:  # their zygote is going: end them now (their pid 1 is already dead)
+        for _link, pid in self._pending:  # their zygote is going: end them now (their pid 1 is already dead)
             self._kill(pid, pid)
         self._pending.clear()
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
+        for link in [*self._templates.values(), *([self._main] if self._main is not None else [])]:
+            link.close()
+        self._templates.clear()
+        self._main = None
         if self._proc is not None:
             try:
                 os.killpg(self._proc.pid, signal.SIGKILL)
@@ -314,6 +354,7 @@ class Sandbox:
 
     def close(self) -> None:
         self._drain(60.0)  # every child's PID namespace is empty before the grader goes on
+        self._retire_templates()
         self._close_zygote()
         if self._own_scratch:
             remove_tree(self.scratch)
@@ -325,82 +366,84 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _command(self, message: dict, fds: tuple[int, ...], wait_for: str, timeout: float) -> dict | None:
-        assert self._sock is not None
+    def _command(self, link: _Link, message: dict, fds: tuple[int, ...], wait_for: str, timeout: float) -> dict | None:
+        if link.sock is None:
+            return None
         data = json.dumps(message).encode() + b"\n"
         try:
             if fds:
-                socket.send_fds(self._sock, [data], list(fds))
+                socket.send_fds(link.sock, [data], list(fds))
             else:
-                self._sock.sendall(data)
+                link.sock.sendall(data)
         except OSError:
             return None
-        return self._read_zygote(lambda m: wait_for in m, time.monotonic() + timeout)
+        return self._read_zygote(link, lambda m: wait_for in m or "refused" in m, time.monotonic() + timeout)
 
-    def _read_zygote(self, want, deadline: float) -> dict | None:
-        """Read zygote messages until one satisfies ``want`` (recording exits) or the deadline."""
-        assert self._sock is not None
+    @staticmethod
+    def _read_zygote(link: _Link, want, deadline: float) -> dict | None:
+        """Read a zygote's (or template's) messages until one satisfies ``want`` (recording exits)
+        or the deadline."""
         while True:
-            while b"\n" in self._buf:
-                line, self._buf = self._buf.split(b"\n", 1)
+            while b"\n" in link.buf:
+                line, link.buf = link.buf.split(b"\n", 1)
                 try:
                     msg = json.loads(line)
                 except ValueError:
                     continue
                 if "exited" in msg:
-                    self._exits[int(msg["exited"])] = int(msg["code"])
+                    link.exits[int(msg["exited"])] = int(msg["code"])
                 if want(msg):
                     return msg
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or link.sock is None:
                 return None
-            ready, _, _ = select.select([self._sock], [], [], remaining)
+            ready, _, _ = select.select([link.sock], [], [], remaining)
             if not ready:
                 return None
             try:
-                chunk = self._sock.recv(65536)
+                chunk = link.sock.recv(65536)
             except OSError:
                 return None
             if not chunk:
                 return None
-            self._buf += chunk
+            link.buf += chunk
 
-    def _exit_code(self, pid: int, wait: float) -> int | None:
-        if pid in self._exits:
-            return self._exits[pid]
-        if self._sock is None:
+    def _exit_code(self, link: _Link, pid: int, wait: float) -> int | None:
+        if pid in link.exits:
+            return link.exits[pid]
+        if link.sock is None:
             return None
-        msg = self._read_zygote(lambda m: m.get("exited") == pid, time.monotonic() + wait)
-        return self._exits.get(pid) if msg is not None else None
+        msg = self._read_zygote(link, lambda m: m.get("exited") == pid, time.monotonic() + wait)
+        return link.exits.get(pid) if msg is not None else None
 
-    def _end(self, pid: int, init: int) -> None:
+    def _end(self, link: _Link, pid: int, init: int) -> None:
         """Kill pid 1 of the child's PID namespace: the kernel then kills every process in it. The
         child's intermediate process exits once the namespace is empty; :meth:`close` waits for
         that, so a batch never ends with a student's process alive, and no run waits for it."""
         if not self.isolate:  # --no-sandbox: the child's own session
             self._kill(pid, init)
-            self._exits.pop(pid, None)
+            link.exits.pop(pid, None)
             return
         try:
             os.kill(init, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        self._pending.append(pid)
+        self._pending.append((link, pid))
         self._drain(0.0)
 
     def _drain(self, wait: float) -> None:
         """Forget the ended children whose namespaces are gone (waiting up to ``wait`` s for them)."""
         deadline = time.monotonic() + wait
         while self._pending:
-            pid = self._pending[0]
-            if pid not in self._exits:
-                if self._sock is None or deadline <= time.monotonic():
+            link, pid = self._pending[0]
+            if pid not in link.exits:
+                if link.sock is None or deadline <= time.monotonic():
                     return
-                self._read_zygote(lambda m, pid=pid: m.get("exited") == pid, deadline)
-                if pid not in self._exits:
+                self._read_zygote(link, lambda m, pid=pid: m.get("exited") == pid, deadline)
+                if pid not in link.exits:
                     return
             self._pending.pop(0)
-            self._exits.pop(pid, None)
+            link.exits.pop(pid, None)
 
     # -- one child ---------------------------------------------------------------------------
 
@@ -410,18 +453,57 @@ class Sandbox:
             os.chown(workdir, self.uid, self.uid)
         return workdir
 
-    def _spawn(self, config: dict) -> tuple[int, int, int, int]:
-        """Fork a child: returns (pid, init pid, command pipe write end, result pipe read end)."""
+    def _template(self, package_path: str, modules: tuple[str, ...]) -> _Link | None:
+        """The template for ``package_path`` (forked from the zygote on first use, with ``modules``
+        imported from that sealed copy), or None if it cannot be had: then the zygote forks."""
+        link = self._templates.get(package_path)
+        if link is not None or not modules or self._main is None:
+            return link
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            reply = self._command(
+                self._main,
+                {"op": protocol.TEMPLATE, "package_path": package_path, "modules": list(modules)},
+                (child.fileno(),),
+                wait_for="template",
+                timeout=60.0,
+            )
+        finally:
+            child.close()
+        link = _Link(parent, int(reply["template"]) if reply and "template" in reply else 0)
+        if not link.pid or self._read_zygote(link, lambda m: "ready" in m, time.monotonic() + 120.0) is None:
+            link.close()
+            if link.pid:
+                self._kill(link.pid, link.pid)
+            return None
+        self._templates[package_path] = link
+        return link
+
+    def _spawn(self, config: dict, modules: tuple[str, ...] = ()) -> tuple[_Link, int, int, int, int]:
+        """Fork a child, from the template of its sealed copy if there is one, else from the
+        zygote: returns (the link it came from, pid, init pid, command pipe write end, result pipe
+        read end)."""
         cmd_r, cmd_w = os.pipe()
         res_r, res_w = os.pipe()
         try:
             for _attempt in range(2):
                 self.start()
+                link = self._template(config["package_path"], modules)
+                if link is not None:
+                    reply = self._command(
+                        link, {"op": protocol.SPAWN, "config": config}, (cmd_r, res_w), wait_for="pid", timeout=60.0
+                    )
+                    if reply is not None and "pid" in reply:
+                        return link, int(reply["pid"]), int(reply.get("init") or reply["pid"]), cmd_w, res_r
+                    self._templates.pop(config["package_path"], None)  # it died: the zygote forks
+                    link.close()
+                    self._kill(link.pid, link.pid)
+                assert self._main is not None
                 reply = self._command(
-                    {"op": protocol.SPAWN, "config": config}, (cmd_r, res_w), wait_for="pid", timeout=60.0
+                    self._main, {"op": protocol.SPAWN, "config": config}, (cmd_r, res_w), wait_for="pid", timeout=60.0
                 )
-                if reply is not None:
-                    return int(reply["pid"]), int(reply.get("init") or reply["pid"]), cmd_w, res_r
+                if reply is not None and "pid" in reply:
+                    return self._main, int(reply["pid"]), int(reply.get("init") or reply["pid"]), cmd_w, res_r
                 self._close_zygote()  # the zygote died: restart once
             raise GraderError("the grading worker stopped responding")
         except BaseException:
@@ -464,6 +546,7 @@ class Sandbox:
         package_path: str | Path,
         plans: list[ExercisePlan],
         limits: Limits,
+        preload: tuple[str, ...] = (),
     ) -> NotebookRun:
         """Run one notebook in fresh children and return what its functions produced.
 
@@ -480,6 +563,10 @@ class Sandbox:
             The exercises and their calls, in order.
         limits : Limits
             Deadlines and resource limits.
+        preload : tuple of str
+            Science modules (``neurocourse.meg``) that the children of this sealed copy will import:
+            a template forked from the zygote imports them once from ``package_path``, and forks
+            the children (see :mod:`neurocourse.grading.worker`). Only speed depends on it.
         """
         run = NotebookRun(exercises=[ExerciseRun([]) for _ in plans])
         public: list[list[Outcome] | None] = [None] * len(plans)
@@ -490,7 +577,9 @@ class Sandbox:
         first = True
         while True:
             workdir = self._workdir()
-            pid, init, cmd_w, res_r = self._spawn(self._config(workdir, str(package_path), limits, len(steps)))
+            link, pid, init, cmd_w, res_r = self._spawn(
+                self._config(workdir, str(package_path), limits, len(steps)), tuple(preload)
+            )
             reader = FrameReader()
             try:
                 deadline = time.monotonic() + limits.timeout
@@ -506,7 +595,7 @@ class Sandbox:
                 if status != "ok" or msg.get("type") != protocol.READY:
                     if status == "ok" or (status == "timeout" and not sent):
                         status = "malformed" if status == "ok" else status
-                    problem, detail = self._problem(status, pid, init, limits, "running the notebook's cells")
+                    problem, detail = self._problem(status, link, pid, init, limits, "running the notebook's cells")
                     run.notebook_problem = problem
                     kind = "timeout" if status == "timeout" else "crash"
                     for i, phase in steps[k:]:
@@ -533,7 +622,7 @@ class Sandbox:
                         status = "malformed"
                     kind = "timeout" if status == "timeout" else "crash"
                     what = f"exercise {plans[i].exercise_id}"
-                    problem, detail = self._problem(status, pid, init, limits, what)
+                    problem, detail = self._problem(status, link, pid, init, limits, what)
                     if phase == "public":
                         public[i] = [Outcome(kind, error=detail)] * len(calls)  # type: ignore[arg-type]
                         run.exercises[i].problem = problem
@@ -549,7 +638,7 @@ class Sandbox:
             finally:
                 os.close(cmd_w)
                 os.close(res_r)
-                self._end(pid, init)
+                self._end(link, pid, init)
                 remove_tree(workdir)
             if k >= len(steps):
                 break
@@ -557,14 +646,14 @@ class Sandbox:
             ex.outcomes = list(public[i] or []) + list(hidden[i] or [])
         return run
 
-    def _problem(self, status: str, pid: int, init: int, limits: Limits, what: str) -> tuple[str, str]:
+    def _problem(self, status: str, link: _Link, pid: int, init: int, limits: Limits, what: str) -> tuple[str, str]:
         """(a sentence for the notes, the detail for each outcome) explaining why ``what`` failed."""
         if status == "timeout":
             return f"{what} did not finish within {limits.timeout:g} s, so it was stopped", ""
         if status == "malformed":
             return f"{what} sent results that could not be read", "its results could not be read"
         # the child's own exit status first (the intermediate re-raises pid 1's signal), then the kill
-        detail = _describe_exit(self._exit_code(pid, wait=10.0))
+        detail = _describe_exit(self._exit_code(link, pid, wait=10.0))
         self._kill(pid, init)
         return f"{what} crashed the Python process: {detail}", detail
 

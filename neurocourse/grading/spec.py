@@ -372,7 +372,7 @@ def _verdict(
             wrong = mistake.wrong(*copy.deepcopy(case.args), **copy.deepcopy(dict(case.kwargs)))
         except Exception:  # a mistake that cannot be evaluated on these inputs says nothing
             continue
-        if _matches(got, wrong, case)[0] and not _matches(wrong, expected, case)[0]:
+        if _matches(got, wrong, case, False)[0] and not _matches(wrong, expected, case, False)[0]:
             return "failed", f"{problem} {mistake.message}"
     if case.hint:
         return "failed", f"{problem} Hint: {case.hint}"
@@ -412,23 +412,29 @@ def _as_array(value: Any) -> np.ndarray | None:
     return arr
 
 
-def _matches(got: Any, expected: Any, case: Case) -> tuple[bool, str]:
-    """Whether ``got`` matches ``expected`` under ``case``'s comparison, and if not, why."""
-    mismatch = f"For {case.label}: expected {_describe(expected)}, got {_describe(got)}."
-    if not case.label:
-        mismatch = f"Expected {_describe(expected)}, got {_describe(got)}."
+def _matches(got: Any, expected: Any, case: Case, explain: bool = True) -> tuple[bool, str]:
+    """Whether ``got`` matches ``expected`` under ``case``'s comparison, and if not, why (the
+    message is only written for a mismatch: formatting arrays costs more than comparing them)."""
+
+    def mismatch() -> str:
+        if not explain:
+            return ""
+        if not case.label:
+            return f"Expected {_describe(expected)}, got {_describe(got)}."
+        return f"For {case.label}: expected {_describe(expected)}, got {_describe(got)}."
+
     if callable(case.compare):
         try:
             ok = bool(case.compare(got, expected))
         except Exception:
             ok = False
-        return ok, mismatch
+        return ok, "" if ok else mismatch()
     if case.compare == "exact":
         try:
             ok = _exact_equal(got, expected)
         except Exception:
             ok = False
-        return ok, mismatch
+        return ok, "" if ok else mismatch()
     exp = _as_array(expected)
     out = _as_array(got)
     if exp is None:
@@ -442,7 +448,7 @@ def _matches(got: Any, expected: Any, case: Case) -> tuple[bool, str]:
         return False, f"For {case.label}: expected shape {exp.shape}, got shape {out.shape}.{hint}"
     with np.errstate(all="ignore"):
         ok = bool(np.allclose(out, exp, rtol=case.rtol, atol=case.atol, equal_nan=True))
-    return ok, mismatch
+    return ok, "" if ok else mismatch()
 
 
 def _exact_equal(a: Any, b: Any) -> bool:
