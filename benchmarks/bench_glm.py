@@ -87,6 +87,7 @@ def main(argv=None):
     from threadpoolctl import threadpool_info, threadpool_limits
 
     from neurocourse import design, glm
+    from neurocourse.parallel import blas_threads
 
     n, v = args.scans, args.voxels
     tr = 2.0
@@ -127,7 +128,10 @@ def main(argv=None):
             w_floor, c_floor, _ = _timed(floor, args.repeats)
             w_nil, c_nil, _ = _timed(theirs, args.nilearn_repeats)
             load1 = os.getloadavg()
-        print(f"\nOpenBLAS threads = {threads}; load average {load0[0]:.1f} -> {load1[0]:.1f} (1 min)")
+            used = blas_threads()
+        print(f"\nOpenBLAS threads = {threads} (neurocourse: {used} thread(s) over its voxel blocks, one BLAS "
+              f"thread each; nilearn and X.T @ Y: threaded BLAS)")
+        print(f"load average {load0[0]:.1f} -> {load1[0]:.1f} (1 min)")
         print("                                   wall ms     CPU ms")
         rows = [
             ("neurocourse fit_glm + contrast", w_ours, c_ours, args.repeats),

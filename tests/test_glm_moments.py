@@ -130,6 +130,27 @@ def test_unbinned_given_and_rank_deficient_match_the_direct_method():
     _check(ours, direct_fit(Y, Xd, "ar1"), c2)
 
 
+def test_neighbour_sums_outside_the_span_have_the_rank_the_design_implies():
+    """The product carries Q'd for an orthonormal basis Q of the range of P = (I - UU')NU, of rank k.
+    Cosine (DCT-II) drifts and the constant are eigenvectors of the reflecting lag-1 sum, which
+    differs from N only at the two end scans, so they add at most 2 to k; each other column adds
+    at most one. A rough design (white-noise columns) leaves the span in every direction, k = r,
+    and the fit still equals the direct method."""
+    n = 240
+    t = np.arange(n)
+    dct = np.column_stack([np.ones(n)] + [np.cos(np.pi * (t + 0.5) * k / n) for k in range(1, 7)])
+    assert fit_module._DesignBasis.of(dct, lagged=True).rq.shape[0] == 2
+    blocks = _design(n)  # two blocks, five cosines, a linear trend and the constant
+    assert fit_module._DesignBasis.of(blocks, lagged=True).rq.shape[0] <= 2 + 3
+    rough = np.column_stack([np.random.default_rng(8).standard_normal((n, 6)), np.ones(n)])
+    assert fit_module._DesignBasis.of(rough, lagged=True).rq.shape[0] == rough.shape[1]
+    noise = ar1_noise(np.random.default_rng(10), np.linspace(-0.4, 0.8, 60), (n, 60))
+    Y = rough @ np.random.default_rng(9).normal(0.0, 1.0, (7, 60)) + noise
+    c = np.zeros(7)
+    c[:2] = [1.0, -1.0]
+    _check(glm.fit_glm(Y, rough, "ar1"), direct_fit(Y, rough, "ar1"), c)
+
+
 def test_noise_free_data_give_exact_betas_and_zero_dispersion():
     X = _design(120)
     beta = np.random.default_rng(0).normal(size=(X.shape[1], 7))

@@ -5,14 +5,19 @@ See :mod:`neurocourse.glm` for the model and the AR(1) conventions.
 Implementation (issue 19: the fit reads Y once and holds O(p^2 V) memory beyond it). Let X = U S V'
 (thin SVD, rank r), m = (I - UU')1 the part of the constant X does not span, L the lag-1 shift,
 NU = (L + L')U and d = y - y_0 (each voxel less its first scan, so that rounding scales with the
-signal's variation rather than its baseline). One cache-blocked pass over Y gives, per voxel, the
-linear moments (NU)'d, U'd, m'd, (Km)'d (one product with the stacked rows) and the quadratic ones
-q0 = sum d_t^2, q1 = sum d_t d_{t+1} (summed while the block is in cache). With w = U'd the OLS
-residuals are r = d - Uw + y_0 m, and
+signal's variation rather than its baseline). P = (I - UU')NU, the part of the neighbour sums
+outside the span, has a low rank k for the usual designs (cosine drifts and the constant are
+eigenvectors of the lag-1 sum but for the two end scans, so the bench design has k = 4 of r = 11);
+with Q (n, k) an orthonormal basis of its range, P'd = (Q'P)'Q'd. One cache-blocked pass over Y
+gives, per voxel, the linear moments Q'd, U'd, m'd, (Km)'d (one product with the stacked rows: 16
+instead of 24 at r = 11) and the quadratic ones q0 = sum d_t^2, q1 = sum d_t d_{t+1} (summed while
+the block is in cache). With w = U'd the OLS residuals are r = d - Uw + y_0 m, (NU)'d = lam w + P'd
+(U'NU = diag(lam) in the rotated basis below), and
 
 * beta_OLS = V S^-1 (w + U'1 y_0); r_0, r_{n-1} from w and y_0;
 * r'r = q0 - w'w + y_0 (2 m'd + y_0 m'm), the sum of r: m'y;
 * sum r_t r_{t+1} = q1 - w'(NU)'d + w'(U'NU)w / 2 + y_0 (2 (Km)'d - (NU)'m . w + y_0 m'Km);
+* (NU)'r = P'd + y_0 (NU)'m;
 
 from which rho follows as nilearn's Yule-Walker estimate. For the whitening W (first row kept,
 scaled or dropped), U'W'W r = -rho (NU)'r - rho^2 u_{n-1} r_{n-1} + c0 u_0 r_0 (U'r = 0) and
@@ -60,6 +65,9 @@ _BLOCK_ELEMENTS = 2**19
 _CANCELLATION = 1e3
 # X spans the constant when no entry of (I - UU')1 exceeds this (rounding leaves ~1e-15).
 _SPANS_CONSTANT = 1e-12
+# Singular values of (I - UU')NU below this fraction of ||NU||_2 are rounding (measured ~1e-14 for
+# the DCT drifts, against > 0.03 for the rest): their directions are left out of the product.
+_RANGE_RTOL = 1e-12
 
 
 class RankDeficientDesignWarning(UserWarning):
@@ -304,9 +312,9 @@ def _block_sums(Yb, X, basis, buf, lagged):
     if not np.all(np.isfinite(q0)):  # a NaN or inf in Y reaches the sums of squares
         as_finite("Y", Yb)
         raise ValueError("Y must be finite and representable: its sums of squares overflow")
-    o = r if lagged else 0  # the rows of U'd start after (NU)'d
+    o = basis.rq.shape[0] if lagged else 0  # the rows of U'd start after Q'd
     z[o + r] = shift = Yb[0]  # the slot after U'd (a zero row of the product) takes y_0
-    hw, w = z[:o], z[o : o + r]
+    qd, w = z[:o], z[o : o + r]
     md = z[o + r + 1] if basis.m is not None else None
     # Every other linear quantity in one more product, from [U'd; y_0]: beta_OLS = V S^-1 (U'd + U'1 y_0),
     # the residuals of the first (d_0 = 0) and last scans, and -(NU)'m U'd.
@@ -330,13 +338,12 @@ def _block_sums(Yb, X, basis, buf, lagged):
         _from_residuals(Yb, X, basis, beta_ols, redo, ss0, colsum, r_first, r_last)
         return _BlockSums(beta_ols, q0, ss0, colsum, r_first, r_last)
 
-    # r'Kr = sum_t r_t r_{t+1}, K the symmetric lag-1 form, NU = (L + L')U = 2KU.
-    lam = basis.lam  # U'NU = diag(lam)
+    # r'Kr = sum_t r_t r_{t+1}, K the symmetric lag-1 form, NU = (L + L')U = 2KU; with U'NU = diag(lam)
+    # and P = (I - UU')NU, (NU)'d = lam w + P'd, so r'Kr = q1 - w'P'd - lam.w^2 / 2 (+ y_0 terms).
+    nu_r = basis.rq.T @ qd  # P'd = (NU)'d - U'NU w, which is (NU)'r (+ y_0 (NU)'m)
     ss1 = np.einsum("tv,tv->v", d[:-1], d[1:])
-    ss1 -= np.einsum("iv,iv->v", w, hw)
-    ss1 += 0.5 * np.einsum("i,iv,iv->v", lam, w, w)
-    nu_r = hw
-    nu_r -= w * lam[:, None]  # (NU)'r = (NU)'d - U'NU w (+ y_0 (NU)'m), in place of (NU)'d
+    ss1 -= np.einsum("iv,iv->v", w, nu_r)
+    ss1 -= 0.5 * np.einsum("i,iv,iv->v", basis.lam, w, w)
     if basis.m is not None:
         ss1 += shift * (2.0 * z[o + r + 2] + lin[p + 2] + basis.mkm * shift)
         _add_outer(nu_r, basis.num, shift)
@@ -388,9 +395,10 @@ class _DesignBasis:
     diagonal (``lam``) and spares every r x r product per voxel. ``m`` = (I - u u') 1 is the part
     of the constant X does not span (None when X spans it, the usual case), K the symmetric lag-1
     form (x'Ky = sum_t x_t y_{t+1}) and
-    NU = (L + L')U = 2KU the neighbour sums of the basis. ``rows`` stacks the functionals applied to
-    d = y - y_0 in one product: for AR(1) (NU)' (r rows), then U' (r rows), a zero row (its slot of
-    the product then holds y_0), and m', (Km)' when m is not None; for OLS the same without (NU)'.
+    NU = (L + L')U = 2KU the neighbour sums of the basis; ``rq`` = Q'P (k, r) maps Q'd to P'd
+    (module docstring). ``rows`` stacks the functionals applied to d = y - y_0 in one product: for
+    AR(1) Q' (k rows), then U' (r rows), a zero row (its slot of the product then holds y_0), and
+    m', (Km)' when m is not None; for OLS the same without Q'.
     Zero rows pad the stack to a multiple of 4 rows, which OpenBLAS multiplies markedly faster than
     4k - 1 or 4k - 2 (measured: 24 rows 12.7 ms, 23 rows 16.1 ms at T = 200 x V = 50 000).
     """
@@ -406,6 +414,7 @@ class _DesignBasis:
     lam: np.ndarray | None = None  # eigenvalues of U'NU (r,): U'NU = diag(lam) in this basis
     unu: np.ndarray | None = None  # U'NU, symmetric
     num: np.ndarray | None = None  # (NU)'m
+    rq: np.ndarray | None = None  # Q'P (k, r), Q (n, k) an orthonormal basis of the range of P = (I - UU')NU
     mkm: float = 0.0  # m'Km
 
     @classmethod
@@ -429,9 +438,15 @@ class _DesignBasis:
         head = [u.T, np.zeros((1, n))]  # the zero row is the slot for y_0
         if lagged:
             nu = _neighbour_sums(u)
-            head.insert(0, nu.T)
+            # P = (I - UU')NU, the part of the neighbour sums outside the design's span, has low rank
+            # for the usual designs (cosine drifts and the constant are eigenvectors of N but for the
+            # two end scans): P'd = (Q'P)'(Q'd) with Q an orthonormal basis of its range.
+            qp, sp, _ = np.linalg.svd(nu - u @ (u.T @ nu), full_matrices=False)
+            q = qp[:, sp > _RANGE_RTOL * max(np.linalg.norm(nu, 2), np.finfo(np.float64).tiny)]
+            head.insert(0, q.T)
             extra["unu"] = np.diag(extra["lam"])
             extra["nu"] = nu
+            extra["rq"] = q.T @ (nu - u @ (u.T @ nu))
         tail = []
         if m is not None:
             km = 0.5 * _neighbour_sums(m)
