@@ -89,7 +89,6 @@ def _zygote_cpu(sandbox) -> float:
 
 def profile(repeats: int) -> None:
     """Print where one submission's CPU time goes (see the module docstring)."""
-    from neurocourse.grading import seal
     from neurocourse.grading.sandbox import SANDBOX_UID_BASE, Sandbox
 
     print(f"load average {os.getloadavg()[0]:.2f} at start; CPU ms per notebook, the mean of {repeats} runs")
@@ -99,7 +98,6 @@ def profile(repeats: int) -> None:
     sb = Sandbox(
         course.sealed.runtime,
         visible_workdir=str(course.sealed.work),
-        preload=seal.third_party_imports(),
         uid=SANDBOX_UID_BASE,
     )
     t0 = time.process_time()

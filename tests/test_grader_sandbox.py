@@ -534,7 +534,7 @@ def test_templates_preload_only_their_sealed_copy_and_end_with_the_sandbox():
     """A child forked from a template finds the science module already imported, from the sealed
     copy of its own exercises (the reference a stub), as if it had imported it itself; a template
     refuses to fork for another sealed copy; templates and zygote are gone after close()."""
-    from neurocourse.grading import protocol, seal
+    from neurocourse.grading import protocol
     from neurocourse.grading.sandbox import SANDBOX_UID_BASE, ExercisePlan, Sandbox
 
     course = batch.Course.build(TOY_EXERCISES)
@@ -561,7 +561,6 @@ def test_templates_preload_only_their_sealed_copy_and_end_with_the_sandbox():
     sb = Sandbox(
         course.sealed.runtime,
         visible_workdir=str(course.sealed.work),
-        preload=seal.third_party_imports(),
         uid=SANDBOX_UID_BASE,
     )
     with sb:
@@ -586,3 +585,35 @@ def test_templates_preload_only_their_sealed_copy_and_end_with_the_sandbox():
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_mistakes_are_evaluated_once_per_batch_and_never_for_hidden_cases(tmp_path):
+    """What a known mistake returns on a public case is computed once per batch in the grader, and
+    every student who made it still gets its message; hidden cases (whose feedback is only the
+    status) never evaluate mistakes."""
+    import dataclasses
+
+    from neurocourse.grading.spec import Mistake
+
+    calls = []
+
+    def counting_doubled(x):
+        calls.append(1)
+        return np.asarray(x, dtype=float) * 2
+
+    other = next(ex for ex in TOY_EXERCISES if ex.id == "toy_other")
+    counted = dataclasses.replace(other, mistakes=(Mistake("half", "doubled", counting_doubled, "Divide by 2."),))
+    hidden = {"toy_other": (Case("half", args=(np.array([SECRET_INPUT]),), points=1, hidden=True),)}
+    root = tmp_path / "subs"
+    doubled = notebook("def half(x):\n    return np.asarray(x, float) * 2\n")
+    for k in range(3):
+        (root / f"s{k}").mkdir(parents=True)
+        (root / f"s{k}" / "02_other.ipynb").write_text(doubled)
+    book = batch.grade_submissions(root, exercises=(counted,), hidden=hidden, limits=LIMITS, jobs=2)
+    assert len(calls) == len(counted.cases)  # once per public case, for three students
+    for st in book.students:
+        result = book.result(st, counted)
+        assert result.score == 0
+        public = [c for c in result.cases if not c.hidden]
+        assert all("Divide by 2." in c.message for c in public), public
+        assert all(c.message == "hidden test: failed" for c in result.cases if c.hidden)

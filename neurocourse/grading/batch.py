@@ -45,7 +45,7 @@ from neurocourse.grading.notebook import code_sources, parse_notebook
 from neurocourse.grading.protocol import SEALED_PREFIX
 from neurocourse.grading.sandbox import SANDBOX_UID_BASE, ExercisePlan, GraderError, Limits, Sandbox
 from neurocourse.grading.shortcut import forbidden_names, no_credit, parse_sources, static_reference_uses
-from neurocourse.grading.spec import Case, Exercise, expected_value, judge
+from neurocourse.grading.spec import Case, Exercise, expected_value, judge, mistake_value
 
 #: Submissions larger than this are not read (bytes).
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
@@ -54,10 +54,12 @@ SKIP_TAG = "skip-grading"
 
 
 class Answers:
-    """Reference answers, computed once per batch in the grader's process and shared by all students."""
+    """Reference answers, and what each known mistake returns, computed once per batch in the
+    grader's process and shared by all students."""
 
     def __init__(self):
         self._values: dict[tuple[str, int], Any] = {}
+        self._wrong: dict[tuple[str, int, int], tuple[bool, Any]] = {}
         self._lock = threading.Lock()
 
     def expected(self, exercise: Exercise):
@@ -71,6 +73,27 @@ class Answers:
             value = expected_value(exercise, case)
             with self._lock:
                 return self._values.setdefault(key, value)
+
+        return get
+
+    def wrong(self, exercise: Exercise):
+        """``judge``'s ``wrong`` callable for ``exercise``: mistake ``k``'s value on case ``index``
+        (a mistake that raised on those inputs raises the same kind of error again)."""
+
+        def get(index: int, case: Case, k: int) -> Any:
+            key = (exercise.id, index, k)
+            with self._lock:
+                known = self._wrong.get(key)
+            if known is None:
+                try:
+                    known = (True, mistake_value(exercise.mistakes[k], case))
+                except Exception as exc:
+                    known = (False, type(exc).__name__)
+                with self._lock:
+                    known = self._wrong.setdefault(key, known)
+            if not known[0]:
+                raise ValueError(f"this mistake cannot be evaluated on these inputs ({known[1]})")
+            return known[1]
 
         return get
 
@@ -105,7 +128,7 @@ class Course:
             sources = _solution_sources(stem)
             uses = seal.solution_uses(exs, sources) if sources is not None else None
             course.groups[stem] = seal.child_groups(exs, uses)
-            course.modules[stem] = _science_modules(sources or [], exs)
+            course.modules[stem] = _notebook_modules(sources or [], exs)
             for group in course.groups[stem]:
                 course.sealed.package_path(group)
                 course.plans_of(group)
@@ -151,10 +174,11 @@ def _solution_sources(stem: str) -> list[str] | None:
     return code_sources(nb)
 
 
-def _science_modules(sources: Sequence[str], exercises: Sequence[Exercise] = ()) -> tuple[str, ...]:
-    """The science modules (``neurocourse.meg.bem``) that a notebook's children import, sorted: for
-    each dotted name the cells import, its longest prefix that is a loaded module of the science
-    package, and the modules of the exercises' package references (sealed in the children's copy)."""
+def _notebook_modules(sources: Sequence[str], exercises: Sequence[Exercise] = ()) -> tuple[str, ...]:
+    """The modules that a notebook's children import, sorted: for each dotted name the cells import
+    (``neurocourse.meg.bem``, ``sklearn.linear_model``), its longest prefix that is a loaded module
+    (never the grader's, the widgets or the plotting), and the modules of the exercises' package
+    references (sealed in the children's copy)."""
     import functools
     import sys
     import types
@@ -168,13 +192,15 @@ def _science_modules(sources: Sequence[str], exercises: Sequence[Exercise] = ())
     found = set()
     for dotted in names:
         parts = dotted.split(".")
-        if len(parts) < 2 or parts[0] != "neurocourse" or parts[1] in seal.EXCLUDED:
+        if parts[0] == "neurocourse" and (len(parts) < 2 or parts[1] in seal.EXCLUDED):
             continue
-        for k in range(len(parts), 1, -1):
+        for k in range(len(parts), 0, -1):
             if isinstance(sys.modules.get(".".join(parts[:k])), types.ModuleType):
                 found.add(".".join(parts[:k]))
                 break
-    return tuple(sorted(found))
+    from neurocourse.grading.worker import ZYGOTE_IMPORTS
+
+    return tuple(sorted(found - set(ZYGOTE_IMPORTS) - {"itertools", "math", "functools"}))
 
 
 def sandbox_provenance(isolate: bool) -> dict:
@@ -267,7 +293,13 @@ def grade_notebook(
                 grade.notes.append(f"The notebook could not be run: {run.notebook_problem}.")
             first = False
         for ex, ex_run in zip(group, run.exercises):
-            result = judge(ex, ex_run.outcomes, all_cases(ex, hidden), expected=course.answers.expected(ex))
+            result = judge(
+                ex,
+                ex_run.outcomes,
+                all_cases(ex, hidden),
+                expected=course.answers.expected(ex),
+                wrong=course.answers.wrong(ex),
+            )
             forbidden = course.forbidden.get(ex.id)
             if forbidden is None:
                 forbidden = course.forbidden[ex.id] = forbidden_names(ex)
@@ -495,7 +527,6 @@ def grade_submissions(
                 isolate=isolate,
                 scratch=scratch,
                 visible_workdir=str(course.sealed.work),
-                preload=seal.third_party_imports(),
                 uid=SANDBOX_UID_BASE + slot,
             )
             sandboxes[slot] = sb

@@ -70,7 +70,6 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from neurocourse.grading import seal
     from neurocourse.grading.batch import Course, grade_notebook, read_capped
     from neurocourse.grading.registry import by_notebook, notebooks
     from neurocourse.grading.sandbox import Limits, Sandbox
@@ -91,7 +90,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
             course.sealed.runtime,
             isolate=not args.no_sandbox,
             visible_workdir=str(course.sealed.work),
-            preload=seal.third_party_imports(),
         ) as sandbox:
             grade = grade_notebook(sandbox, exercises, content, path.name, Limits(timeout=args.timeout), course)
     finally:

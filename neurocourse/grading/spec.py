@@ -290,6 +290,7 @@ def judge(
     outcomes: Sequence[Outcome],
     cases: Sequence[Case] | None = None,
     expected: Callable[[int, Case], Any] | None = None,
+    wrong: Callable[[int, Case, int], Any] | None = None,
 ) -> ExerciseResult:
     """Compare student outcomes with reference answers computed here, case by case.
 
@@ -305,6 +306,9 @@ def judge(
     expected : callable, optional
         ``expected(index, case)`` gives the reference answer of case ``index`` (the batch grader
         computes each once per batch); default: :func:`expected_value`.
+    wrong : callable, optional
+        ``wrong(index, case, k)`` gives what ``exercise.mistakes[k]`` returns on case ``index``, or
+        raises (the batch grader computes each once per batch); default: :func:`mistake_value`.
 
     Hidden cases get a message that says only what happened (``"hidden test failed"``): nothing
     computed from a hidden input, by the student or by the reference, reaches feedback.
@@ -314,7 +318,7 @@ def judge(
         raise ValueError(f"outcomes must have one entry per case ({len(cases)}), got {len(outcomes)}")
     results = []
     for index, (case, outcome) in enumerate(zip(cases, outcomes)):
-        status, message = _verdict(exercise, case, outcome, index, expected)
+        status, message = _verdict(exercise, case, outcome, index, expected, wrong)
         if case.hidden:
             message = f"hidden test: {status.replace('_', ' ')}"
         results.append(
@@ -339,12 +343,18 @@ def expected_value(exercise: Exercise, case: Case) -> Any:
     return ref(*copy.deepcopy(case.args), **copy.deepcopy(dict(case.kwargs)))
 
 
+def mistake_value(mistake: Mistake, case: Case) -> Any:
+    """What ``mistake`` returns on ``case``'s inputs (copies), computed in this process."""
+    return mistake.wrong(*copy.deepcopy(case.args), **copy.deepcopy(dict(case.kwargs)))
+
+
 def _verdict(
     exercise: Exercise,
     case: Case,
     outcome: Outcome,
     index: int = 0,
     expected_of: Callable[[int, Case], Any] | None = None,
+    wrong_of: Callable[[int, Case, int], Any] | None = None,
 ) -> tuple[str, str]:
     fname = case.function
     if outcome.kind == "missing":
@@ -362,14 +372,16 @@ def _verdict(
         return "error", f"{fname} raised {outcome.error}"
     expected = expected_of(index, case) if expected_of is not None else expected_value(exercise, case)
     got = outcome.value
-    ok, problem = _matches(got, expected, case)
+    ok, problem = _matches(got, expected, case, explain=not case.hidden)
     if ok:
         return "passed", ""
-    for mistake in exercise.mistakes:
+    if case.hidden:  # judge() reports only the status: no mistake to look for
+        return "failed", ""
+    for k, mistake in enumerate(exercise.mistakes):
         if mistake.function != fname:
             continue
         try:
-            wrong = mistake.wrong(*copy.deepcopy(case.args), **copy.deepcopy(dict(case.kwargs)))
+            wrong = wrong_of(index, case, k) if wrong_of is not None else mistake_value(mistake, case)
         except Exception:  # a mistake that cannot be evaluated on these inputs says nothing
             continue
         if _matches(got, wrong, case, False)[0] and not _matches(wrong, expected, case, False)[0]:

@@ -3,7 +3,7 @@
 The grader starts a *zygote* with ``python -I -S -B`` (isolated mode, no ``site``, no bytecode
 writes), an allow-listed environment and a ``sys.path`` of the Python installation plus a copy of
 the grader's runtime modules (:func:`neurocourse.grading.seal.write_runtime_copy`), never the course
-repository. The zygote imports numpy, scipy and matplotlib once, then waits for SPAWN
+repository. The zygote imports numpy and scipy once, then waits for SPAWN
 messages (:mod:`neurocourse.grading.protocol`) on a Unix socket. It never imports the science
 package, and never reads a notebook or a case input: each child receives its notebook and its
 calls over its own pipes after ``fork``.
@@ -11,11 +11,14 @@ calls over its own pipes after ``fork``.
 For each sealed copy of the science that a batch uses, the zygote forks a *template*
 (:func:`_fork_template`, on a TEMPLATE message): a process that imports that copy's science
 modules (the ones the solution notebook imports, and those of the exercises' references: stubs in
-that copy) and then forks the children of that copy, so that no child pays for those imports
-(about 10-60 ms of CPU per notebook run). A template is a zygote in every other respect: it never
-holds a notebook, a case input or a hidden test, never runs student code, and refuses to fork for
-another sealed copy. Every child is still a fresh process; nothing flows back from a child to its
-template (no shared writable mappings: checked on the preloaded modules).
+that copy) and the third-party modules the solution imports (e.g. scikit-learn), then forks the
+children of that copy, so that no child pays for those imports (10-60 ms of CPU per notebook run).
+The zygote itself stays lean, because fork and exit cost grow with the parent's memory: a trivial
+child of a process with numpy and scipy (62 MB) costs 7.6 ms of CPU, with matplotlib and
+scikit-learn too (129 MB) 12.2 ms. A template is a zygote in every other respect: it never holds a
+notebook, a case input or a hidden test, never runs student code, and refuses to fork for another
+sealed copy. Every child is still a fresh process; nothing flows back from a child to its template
+(no shared writable mappings: checked on the preloaded modules).
 
 A child (:func:`_spawn`):
 
@@ -47,7 +50,8 @@ import sys
 from typing import Any
 
 MAX_ERROR_CHARS = 1000
-_PRELOAD = (
+#: What the zygote imports before it forks anything (numpy, scipy and the grader's runtime modules).
+ZYGOTE_IMPORTS = (
     "numpy",
     "scipy",
     "scipy.special",
@@ -57,8 +61,8 @@ _PRELOAD = (
     "scipy.optimize",
     "scipy.integrate",
     "scipy.interpolate",
-    "matplotlib",
-    "matplotlib.pyplot",
+    "scipy.sparse",
+    "scipy.spatial",
     "neurocourse",
     "neurocourse.grading",
     "neurocourse.grading.protocol",
@@ -79,7 +83,7 @@ def _zygote_main(sock_fd: int, preload: tuple[str, ...] = ()) -> None:
     import warnings
 
     warnings.simplefilter("ignore")  # stderr is /dev/null anyway; keep imports quiet
-    for name in (*_PRELOAD, *(m for m in preload if not m.startswith("neurocourse"))):
+    for name in (*ZYGOTE_IMPORTS, *(m for m in preload if not m.startswith("neurocourse"))):
         try:
             importlib.import_module(name)
         except Exception:  # a missing optional module only costs speed
@@ -173,7 +177,7 @@ def _fork_template(command: dict, template_fd: int, parent: socket.socket, close
         package_path = str(command["package_path"])
         neurocourse.__path__[:] = [package_path]  # the sealed copy, as in the children
         for name in command.get("modules") or ():
-            if isinstance(name, str) and name.startswith("neurocourse."):
+            if isinstance(name, str) and name:
                 try:
                     importlib.import_module(name)
                 except Exception:  # the child imports it itself (and reports what fails)
