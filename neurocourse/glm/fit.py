@@ -176,7 +176,13 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
             raise ValueError(f"rho must be a scalar or have shape ({n_vox},), got {rho.shape}")
         rho = np.broadcast_to(rho, (n_vox,)).astype(float)
         bins = None
-    basis = _DesignBasis.of(X, lagged=lagged)
+    blocks = _blocks(n, n_vox)
+    # The blocks are shared among as many threads as the BLAS may use, each with single-threaded
+    # BLAS (one buffer for d each); results go to disjoint slices of the outputs below. The whole fit
+    # then keeps the BLAS single-threaded, so that no idle BLAS thread spins beside the workers.
+    workers = min(blas_threads(), len(blocks))
+    with single_threaded_blas(workers > 1):
+        basis = _DesignBasis.of(X, lagged=lagged)
 
     # The one pass over Y, in voxel blocks that stay in cache: each block's moments (one product and
     # two sums of squares), its OLS residual sums and, for AR(1), its refit, before the next block is
@@ -190,10 +196,6 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     rho_est = np.full(n_vox, np.nan)
     rho_used = np.empty(n_vox) if rho is None else rho
     local = not lagged or rho is not None or basis.m is None
-    blocks = _blocks(n, n_vox)
-    # The blocks are shared among as many threads as the BLAS may use, each with single-threaded
-    # BLAS (one buffer for d each); results go to disjoint slices of the outputs above.
-    workers = min(blas_threads(), len(blocks))
     buffers = queue.SimpleQueue()
     for _ in range(workers):
         buffers.put(np.empty((n, blocks[0].stop - blocks[0].start)))
@@ -250,8 +252,9 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     fingerprint = (Y2[0].copy(), q0)
 
     values, labels = _groups(rho_used, bins)
-    c_inv = _whitened_gram_inverse(basis, values, ar1_convention)
-    cov = basis.vsi @ c_inv @ basis.vsi.T  # (X_w'X_w)^+ per rho group
+    with single_threaded_blas(workers > 1):
+        c_inv = _whitened_gram_inverse(basis, values, ar1_convention)
+        cov = basis.vsi @ c_inv @ basis.vsi.T  # (X_w'X_w)^+ per rho group
 
     n_eff = n - 1 if ar1_convention == "cochrane-orcutt" else n
     dof = n_eff - rank

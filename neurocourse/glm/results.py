@@ -204,7 +204,7 @@ class GLMResult:
         beta = self.beta.reshape(p, -1)
         disp = np.atleast_1d(self.dispersion)
         if c.ndim == 1:
-            effect = c @ beta
+            effect = np.einsum("i,iv->v", c, beta)  # not BLAS: no idle BLAS thread left spinning after it
             cvc = np.einsum("i,kij,j->k", c, self._cov, c)
             variance = disp * cvc[self._labels]
             stat = effect / np.sqrt(np.maximum(variance, _TINY))
