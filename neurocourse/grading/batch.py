@@ -115,11 +115,14 @@ class Course:
     modules: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, exercises: Sequence[Exercise], hidden=None, isolate: bool = True) -> Course:
-        try:
-            sealed = seal.SealedCourse()
-        except OSError as exc:
-            raise GraderError(f"cannot write the sealed package copies: {exc}") from exc
+    def build(
+        cls, exercises: Sequence[Exercise], hidden=None, isolate: bool = True, sealed: seal.SealedCourse | None = None
+    ) -> Course:
+        if sealed is None:
+            try:
+                sealed = seal.SealedCourse()
+            except OSError as exc:
+                raise GraderError(f"cannot write the sealed package copies: {exc}") from exc
         course = cls(sealed, Answers(), dict(hidden or {}), isolate)
         by_nb: dict[str, list[Exercise]] = {}
         for ex in exercises:
@@ -260,8 +263,12 @@ def grade_notebook(
     filename: str,
     limits: Limits,
     course: Course,
+    uid: int | None = None,
 ) -> NotebookGrade:
-    """Grade one notebook's exercises from its bytes (never from a path into the submissions)."""
+    """Grade one notebook's exercises from its bytes (never from a path into the submissions).
+
+    ``uid``: the uid its children drop to when the grader is root (default: the sandbox's own).
+    """
     hidden = course.hidden
     stem = Path(filename).stem
     try:
@@ -281,7 +288,7 @@ def grade_notebook(
     for group in course.groups_of(exercises):
         plans = course.plans_of(group)
         run = sandbox.run(
-            sources, filename, course.sealed.package_path(group), plans, limits, course.modules.get(stem, ())
+            sources, filename, course.sealed.package_path(group), plans, limits, course.modules.get(stem, ()), uid
         )
         if first:
             for cell, error in run.cell_errors:
@@ -503,9 +510,39 @@ def grade_submissions(
     jobs = max(1, int(jobs or os.cpu_count() or 1))
 
     students, staged = _stage(submissions, shard, by_notebook)  # 1. before any student code runs
-    course = Course.build(exercises, hidden, isolate)  # 2. sealed copies, once per batch
+    try:
+        sealed = seal.SealedCourse()
+    except OSError as exc:
+        raise GraderError(f"cannot write the sealed package copies: {exc}") from exc
+    # one zygote (and its templates) for every job slot; it starts while the course is sealed
+    sandbox = Sandbox(sealed.runtime, isolate=isolate, scratch=scratch, visible_workdir=str(sealed.work))
+    started: list[BaseException | None] = []
+
+    def start() -> None:
+        try:
+            sandbox.start()
+            started.append(None)
+        except BaseException as exc:  # re-raised below, in this thread
+            started.append(exc)
+
+    starter = threading.Thread(target=start, name="grader-zygote", daemon=True)
+    launched = any(item.content is not None for item in staged)  # else no student code runs at all
+    if launched:
+        starter.start()
+    try:
+        course = Course.build(exercises, hidden, isolate, sealed=sealed)  # 2. sealed copies, once per batch
+    except BaseException:
+        if launched:
+            starter.join()
+        sandbox.close()
+        raise
+    if launched:
+        starter.join()
+        if started[0] is not None:  # e.g. no sandbox on this system: GraderError
+            sandbox.close()
+            raise started[0]
     local = threading.local()
-    sandboxes: list[Sandbox | None] = []
+    slots = iter(range(1 << 30))
     lock = threading.Lock()
 
     def work(item: _Staged) -> tuple[_Staged, NotebookGrade]:
@@ -517,23 +554,14 @@ def grade_submissions(
                 for ex in exs
             }
             return item, NotebookGrade(stem, results, notes=[f"{item.reason}."], invalid=item.reason)
-        sb = getattr(local, "sandbox", None)
-        if sb is None:
+        slot = getattr(local, "slot", None)
+        if slot is None:  # each job slot (thread) has its own uid
             with lock:
-                slot = len(sandboxes)
-                sandboxes.append(None)
-            sb = Sandbox(
-                course.sealed.runtime,
-                isolate=isolate,
-                scratch=scratch,
-                visible_workdir=str(course.sealed.work),
-                uid=SANDBOX_UID_BASE + slot,
-            )
-            sandboxes[slot] = sb
-            local.sandbox = sb
-            sb.start()
+                slot = local.slot = next(slots)
         try:
-            return item, grade_notebook(sb, exs, item.content, item.filename, limits, course)
+            return item, grade_notebook(
+                sandbox, exs, item.content, item.filename, limits, course, uid=SANDBOX_UID_BASE + slot
+            )
         except GraderError:
             raise
         except Exception as exc:  # a per-notebook failure of the grader never stops the batch
@@ -558,9 +586,7 @@ def grade_submissions(
     finally:
         if bar is not None:
             bar.close()
-        for sb in sandboxes:
-            if sb is not None:
-                sb.close()
+        sandbox.close()
         course.close()
 
     # 3. the originals must be untouched

@@ -28,6 +28,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,9 +218,11 @@ class Sandbox:
     preload : tuple of str
         Third-party modules the zygote imports once (never the course package).
     uid : int
-        The unprivileged uid its children drop to when the grader is root.
+        The unprivileged uid its children drop to when the grader is root (default of :meth:`run`).
 
-    Use as a context manager, or call :meth:`close`. Not thread-safe: one Sandbox per thread.
+    Use as a context manager, or call :meth:`close`. Thread-safe: the job threads of a batch share
+    one zygote and its templates (each talk to them is serialised; a child's own pipes are not),
+    and each passes its own ``uid`` to :meth:`run`.
     """
 
     def __init__(
@@ -246,6 +249,7 @@ class Sandbox:
         self._templates: dict[str, _Link] = {}
         self._pending: list[tuple[_Link, int]] = []
         self._root = os.geteuid() == 0
+        self._lock = threading.RLock()  # guards the zygote, its templates and their sockets
 
     # -- zygote life cycle -------------------------------------------------------------------
 
@@ -255,6 +259,10 @@ class Sandbox:
         return {**ENV_ALLOWED, "HOME": home, "TMPDIR": home, "MPLCONFIGDIR": home}
 
     def start(self) -> None:
+        with self._lock:
+            self._start()
+
+    def _start(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             return
         self._close_zygote()
@@ -353,9 +361,10 @@ class Sandbox:
             self._proc = None
 
     def close(self) -> None:
-        self._drain(60.0)  # every child's PID namespace is empty before the grader goes on
-        self._retire_templates()
-        self._close_zygote()
+        with self._lock:
+            self._drain(60.0)  # every child's PID namespace is empty before the grader goes on
+            self._retire_templates()
+            self._close_zygote()
         if self._own_scratch:
             remove_tree(self.scratch)
 
@@ -422,22 +431,28 @@ class Sandbox:
         that, so a batch never ends with a student's process alive, and no run waits for it."""
         if not self.isolate:  # --no-sandbox: the child's own session
             self._kill(pid, init)
-            link.exits.pop(pid, None)
+            with self._lock:
+                link.exits.pop(pid, None)
             return
         try:
             os.kill(init, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        self._pending.append((link, pid))
-        self._drain(0.0)
+        with self._lock:
+            self._pending.append((link, pid))
+            self._drain(0.0)
 
     def _drain(self, wait: float) -> None:
         """Forget the ended children whose namespaces are gone (waiting up to ``wait`` s for them)."""
         deadline = time.monotonic() + wait
         while self._pending:
             link, pid = self._pending[0]
+            if pid not in link.exits and link.sock is None:  # its zygote was replaced meanwhile
+                self._kill(pid, pid)
+                self._pending.pop(0)
+                continue
             if pid not in link.exits:
-                if link.sock is None or deadline <= time.monotonic():
+                if deadline <= time.monotonic():
                     return
                 self._read_zygote(link, lambda m, pid=pid: m.get("exited") == pid, deadline)
                 if pid not in link.exits:
@@ -447,10 +462,10 @@ class Sandbox:
 
     # -- one child ---------------------------------------------------------------------------
 
-    def _workdir(self) -> str:
+    def _workdir(self, uid: int) -> str:
         workdir = tempfile.mkdtemp(prefix="job-", dir=self.scratch)
         if self._root and self.isolate:
-            os.chown(workdir, self.uid, self.uid)
+            os.chown(workdir, uid, uid)
         return workdir
 
     def _template(self, package_path: str, modules: tuple[str, ...]) -> _Link | None:
@@ -486,26 +501,9 @@ class Sandbox:
         cmd_r, cmd_w = os.pipe()
         res_r, res_w = os.pipe()
         try:
-            for _attempt in range(2):
-                self.start()
-                link = self._template(config["package_path"], modules)
-                if link is not None:
-                    reply = self._command(
-                        link, {"op": protocol.SPAWN, "config": config}, (cmd_r, res_w), wait_for="pid", timeout=60.0
-                    )
-                    if reply is not None and "pid" in reply:
-                        return link, int(reply["pid"]), int(reply.get("init") or reply["pid"]), cmd_w, res_r
-                    self._templates.pop(config["package_path"], None)  # it died: the zygote forks
-                    link.close()
-                    self._kill(link.pid, link.pid)
-                assert self._main is not None
-                reply = self._command(
-                    self._main, {"op": protocol.SPAWN, "config": config}, (cmd_r, res_w), wait_for="pid", timeout=60.0
-                )
-                if reply is not None and "pid" in reply:
-                    return self._main, int(reply["pid"]), int(reply.get("init") or reply["pid"]), cmd_w, res_r
-                self._close_zygote()  # the zygote died: restart once
-            raise GraderError("the grading worker stopped responding")
+            with self._lock:
+                link, pid, init = self._spawn_locked(config, modules, (cmd_r, res_w))
+            return link, pid, init, cmd_w, res_r
         except BaseException:
             os.close(cmd_w)
             os.close(res_r)
@@ -513,6 +511,27 @@ class Sandbox:
         finally:
             os.close(cmd_r)
             os.close(res_w)
+
+    def _spawn_locked(self, config: dict, modules: tuple[str, ...], fds: tuple[int, int]) -> tuple[_Link, int, int]:
+        """:meth:`_spawn`'s talk to the zygote (under the lock): (link, pid, init pid)."""
+        for _attempt in range(2):
+            self._start()
+            link = self._template(config["package_path"], modules)
+            if link is not None:
+                reply = self._command(link, {"op": protocol.SPAWN, "config": config}, fds, wait_for="pid", timeout=60.0)
+                if reply is not None and "pid" in reply:
+                    return link, int(reply["pid"]), int(reply.get("init") or reply["pid"])
+                self._templates.pop(config["package_path"], None)  # it died: the zygote forks
+                link.close()
+                self._kill(link.pid, link.pid)
+            assert self._main is not None
+            reply = self._command(
+                self._main, {"op": protocol.SPAWN, "config": config}, fds, wait_for="pid", timeout=60.0
+            )
+            if reply is not None and "pid" in reply:
+                return self._main, int(reply["pid"]), int(reply.get("init") or reply["pid"])
+            self._close_zygote()  # the zygote died: restart once
+        raise GraderError("the grading worker stopped responding")
 
     @staticmethod
     def _kill(pid: int, init: int) -> None:
@@ -522,7 +541,7 @@ class Sandbox:
             except (ProcessLookupError, PermissionError):
                 pass
 
-    def _config(self, workdir: str, package_path: str, limits: Limits, n_steps: int) -> dict:
+    def _config(self, workdir: str, package_path: str, limits: Limits, n_steps: int, uid: int | None = None) -> dict:
         readable = [*_python_readable(), self.runtime, str(Path(package_path).parent)]
         return protocol.spawn_config(
             workdir=workdir,
@@ -536,7 +555,7 @@ class Sandbox:
                 "nproc": int(limits.nproc),
             },
             sandbox=self.isolate,
-            uid=self.uid,
+            uid=self.uid if uid is None else int(uid),
         )
 
     def run(
@@ -547,6 +566,7 @@ class Sandbox:
         plans: list[ExercisePlan],
         limits: Limits,
         preload: tuple[str, ...] = (),
+        uid: int | None = None,
     ) -> NotebookRun:
         """Run one notebook in fresh children and return what its functions produced.
 
@@ -567,7 +587,11 @@ class Sandbox:
             Science modules (``neurocourse.meg``) that the children of this sealed copy will import:
             a template forked from the zygote imports them once from ``package_path``, and forks
             the children (see :mod:`neurocourse.grading.worker`). Only speed depends on it.
+        uid : int, optional
+            The uid the children drop to when the grader is root (default: the Sandbox's): a batch
+            gives each job slot its own, so that one slot's fork bomb cannot starve another's.
         """
+        uid = self.uid if uid is None else int(uid)
         run = NotebookRun(exercises=[ExerciseRun([]) for _ in plans])
         public: list[list[Outcome] | None] = [None] * len(plans)
         hidden: list[list[Outcome] | None] = [None if p.hidden else [] for p in plans]
@@ -576,9 +600,9 @@ class Sandbox:
         k = 0
         first = True
         while True:
-            workdir = self._workdir()
+            workdir = self._workdir(uid)
             link, pid, init, cmd_w, res_r = self._spawn(
-                self._config(workdir, str(package_path), limits, len(steps)), tuple(preload)
+                self._config(workdir, str(package_path), limits, len(steps), uid), tuple(preload)
             )
             reader = FrameReader()
             try:
@@ -653,7 +677,9 @@ class Sandbox:
         if status == "malformed":
             return f"{what} sent results that could not be read", "its results could not be read"
         # the child's own exit status first (the intermediate re-raises pid 1's signal), then the kill
-        detail = _describe_exit(self._exit_code(link, pid, wait=10.0))
+        with self._lock:
+            code = self._exit_code(link, pid, wait=10.0)
+        detail = _describe_exit(code)
         self._kill(pid, init)
         return f"{what} crashed the Python process: {detail}", detail
 
