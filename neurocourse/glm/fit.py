@@ -203,22 +203,22 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     def one_block(cs):
         buf = buffers.get()
         try:
-            s = _block_sums(Y2[:, cs], X, basis, buf, lagged=lagged)
+            s = _block_sums(Y2[:, cs], X, basis, buf, lagged, beta_ols[:, cs], q0[cs])
         finally:
             buffers.put(buf)
-        beta_ols[:, cs], q0[cs], ss0[cs] = s.beta_ols, s.q0, s.ss0
+        ss0[cs] = s.ss0
         if not local:
             return s
         if lagged:
             if rho is None:
                 rho_est[cs] = ar1_from_lag_sums(s.ss0, s.ss1, s.colsum, s.r_first, s.r_last, n)
                 rho_used[cs] = rho_est[cs] if bins is None else bin_ar1(rho_est[cs], bins)
-            beta[:, cs], rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention)
+            rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention, beta[:, cs])
         return None
 
     def refit(block):  # the second pass over the blocks' sums, when rho had to wait for all of them
         cs, s = block
-        beta[:, cs], rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention)
+        rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention, beta[:, cs])
 
     with single_threaded_blas(workers > 1):
         pending = map_blocks(one_block, blocks, workers=workers)
@@ -299,11 +299,12 @@ def _blocks(n, n_vox):
     return [slice(a, min(a + cols, n_vox)) for a in range(0, n_vox, cols)]
 
 
-def _block_sums(Yb, X, basis, buf, lagged):
+def _block_sums(Yb, X, basis, buf, lagged, beta_ols, q0):
     """The moments of one voxel block Yb (n, b) of Y and, from them, its OLS fit and residual sums.
 
-    d = y - y_0 is formed in ``buf`` (n, >= b); one product gives (NU)'d, U'd, m'd, (Km)'d and the
+    d = y - y_0 is formed in ``buf`` (n, >= b); one product gives Q'd, U'd, m'd, (Km)'d and the
     block's q0 = sum d_t^2, q1 = sum d_t d_{t+1} are summed while d is in cache (module docstring).
+    ``beta_ols`` (p, b) and ``q0`` (b,) are the block's parts of the outputs, written in place.
     """
     b = Yb.shape[1]
     p = X.shape[1]
@@ -311,7 +312,7 @@ def _block_sums(Yb, X, basis, buf, lagged):
     d = buf[:, :b]
     np.subtract(Yb, Yb[0], out=d)
     z = basis.rows @ d
-    q0 = np.einsum("tv,tv->v", d, d)
+    np.einsum("tv,tv->v", d, d, out=q0)
     if not np.all(np.isfinite(q0)):  # a NaN or inf in Y reaches the sums of squares
         as_finite("Y", Yb)
         raise ValueError("Y must be finite and representable: its sums of squares overflow")
@@ -321,8 +322,9 @@ def _block_sums(Yb, X, basis, buf, lagged):
     md = z[o + r + 1] if basis.m is not None else None
     # Every other linear quantity in one more product, from [U'd; y_0]: beta_OLS = V S^-1 (U'd + U'1 y_0),
     # the residuals of the first (d_0 = 0) and last scans, and -(NU)'m U'd.
-    lin = basis.small @ z[o : o + r + 1]
-    beta_ols, r_first, r_last = lin[:p], lin[p], lin[p + 1]
+    np.matmul(basis.small[:p], z[o : o + r + 1], out=beta_ols)
+    lin = basis.small[p:] @ z[o : o + r + 1]
+    r_first, r_last = lin[0], lin[1]
     r_last += Yb[-1]
 
     # OLS residuals r = (d - U w) + y_0 m, with m = (I - UU')1 (zero when X spans the constant).
@@ -348,30 +350,38 @@ def _block_sums(Yb, X, basis, buf, lagged):
     ss1 -= np.einsum("iv,iv->v", w, nu_r)
     ss1 -= 0.5 * np.einsum("i,iv,iv->v", basis.lam, w, w)
     if basis.m is not None:
-        ss1 += shift * (2.0 * z[o + r + 2] + lin[p + 2] + basis.mkm * shift)
+        ss1 += shift * (2.0 * z[o + r + 2] + lin[2] + basis.mkm * shift)
         _add_outer(nu_r, basis.num, shift)
     _from_residuals(Yb, X, basis, beta_ols, redo, ss0, colsum, r_first, r_last, ss1, nu_r)
     return _BlockSums(beta_ols, q0, ss0, colsum, r_first, r_last, ss1, nu_r, spare=w)
 
 
-def _block_refit(basis, s, rho, convention):
+def _block_refit(basis, s, rho, convention, beta):
     """The AR(1) refit of one block from its sums ``s`` (:class:`_BlockSums`) and its rho.
 
-    Returns beta (p, b) and the whitened residual sum of squares ||W r_w||^2 (b,), units of Y^2.
+    Writes beta (p, b) in place and returns the whitened residual sum of squares ||W r_w||^2 (b,),
+    units of Y^2.
     """
     # U'W'W r = (1 + rho^2) U'r - rho (NU)'r - rho^2 u_last r_last + c0 u_0 r_0, with U'r = 0 and
-    # c0 = (first-row weight)^2 - 1.
-    c0 = first_row_weight(rho, convention) ** 2 - 1.0
+    # c0 = (first-row weight)^2 - 1 (0 in nilearn's convention, which keeps the first row).
+    rho2 = rho**2
     work = np.empty_like(s.nu_r)
     b = np.multiply(s.nu_r, -rho)  # s is left as it was (but for its spare work space): a rerun gives the same
-    b -= np.multiply.outer(basis.u[-1], rho**2 * s.r_last, out=work)
-    if convention != "nilearn":
+    b -= np.multiply.outer(basis.u[-1], rho2 * s.r_last, out=work)
+    wrr = s.ss0 * (1.0 + rho2)  # ||W r||^2
+    wrr -= 2.0 * rho * s.ss1
+    wrr -= rho2 * s.r_last**2
+    if convention == "nilearn":
+        c0 = 0.0
+    else:
+        c0 = first_row_weight(rho, convention) ** 2 - 1.0
         b += np.multiply.outer(basis.u[0], c0 * s.r_first, out=work)
-    wrr = s.ss0 * (1.0 + rho**2) - 2.0 * rho * s.ss1 + c0 * s.r_first**2 - rho**2 * s.r_last**2  # ||W r||^2
+        wrr += c0 * s.r_first**2
     delta, b_delta = _whitened_solve(basis, rho, c0, b, work, s.spare)  # C(rho)^-1 U'W'W r, in b
-    beta = basis.vsi @ delta
+    np.matmul(basis.vsi, delta, out=beta)
     beta += s.beta_ols  # beta_OLS + X_w^+ W r = V S^-1 (U'y + C^-1 U'W'W r)
-    return beta, wrr - b_delta
+    wrr -= b_delta
+    return wrr
 
 
 def _column_names(X, names):
