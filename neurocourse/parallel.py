@@ -20,7 +20,7 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["blas_threads", "default_workers", "map_blocks", "single_threaded_blas"]
+__all__ = ["blas_threads", "default_workers", "map_blocks", "map_pipelined", "single_threaded_blas"]
 
 _CONTROLLER = []  # the threadpoolctl controller, created on first use (about 1 ms)
 
@@ -137,3 +137,49 @@ def map_blocks(func, blocks, workers: int | None = None) -> list:
             if "thread" not in str(err):
                 raise
     return [func(b) for b in blocks]
+
+
+def map_pipelined(produce, consume, blocks, workers: int = 1) -> list:
+    """``[consume(b, produce(b)) for b in blocks]``, with the producers on a pool of threads.
+
+    ``produce`` runs on ``workers`` threads, ahead of the consumer; ``consume`` runs on the calling
+    thread, block by block in order, as soon as that block's product is ready. This suits a heavy
+    step made of a few long numpy calls, which release the interpreter lock (a product, sums over a
+    block), followed by a light step of many short ones: were both on the pool, the threads would
+    take turns at the lock between the short calls. With one worker, or where no thread can be
+    started (a sandbox's process limit), each block is produced and consumed in turn on the calling
+    thread.
+
+    Parameters
+    ----------
+    produce : callable
+        ``produce(b)``, the heavy step. It may be called a second time for the same block (where
+        threads fail to start), and must not modify shared state.
+    consume : callable
+        ``consume(b, product)``, the light step.
+    blocks : sequence
+        The blocks (e.g. slices of voxels).
+    workers : int, default 1
+        Number of producer threads (count); 1 runs everything serially.
+
+    Returns
+    -------
+    list
+        ``consume(b, produce(b))`` for every block, in order.
+    """
+    blocks = list(blocks)
+    n = min(int(workers), len(blocks))
+    if n > 1:
+        pool = ThreadPoolExecutor(max_workers=n)
+        try:
+            futures = [pool.submit(produce, b) for b in blocks]
+        except RuntimeError as err:  # no threads allowed (e.g. a process limit): run serially
+            pool.shutdown(wait=True, cancel_futures=True)
+            if "thread" not in str(err):
+                raise
+        else:
+            try:
+                return [consume(b, future.result()) for b, future in zip(blocks, futures)]
+            finally:  # also when consume raises: drop the blocks not started, wait for the others
+                pool.shutdown(wait=True, cancel_futures=True)
+    return [consume(b, produce(b)) for b in blocks]

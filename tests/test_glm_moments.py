@@ -19,6 +19,7 @@ Tolerances (both sides are backward stable; what differs is the rounding):
 """
 
 import tracemalloc
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -250,25 +251,28 @@ def test_an_unmodified_y_passes_the_fingerprint_in_every_block_layout(monkeypatc
 
 
 def test_a_thread_pool_that_fails_half_way_gives_the_same_fit(monkeypatch):
-    """Where the second thread cannot start (a sandbox's process limit) after the first has fitted
-    a block, map_blocks reruns every block serially: each block's work must then give the same
-    result again (the refit leaves the block's sums as they were). Without a constant in X, both
-    passes over the blocks (sums, then refits) are exercised."""
+    """Where the second thread cannot start (a sandbox's process limit) after the first has read a
+    block, the fit runs every block serially: a block read twice must give the same result, and
+    the refit must leave the block's sums as they were. Without a constant in X, both passes over
+    the blocks (sums, then refits) are exercised."""
     import neurocourse.parallel as parallel
 
     class HalfPool:
+        """The first worker thread starts (and reads its block at once); the second cannot."""
+
         def __init__(self, max_workers):
+            self.started = 0
+
+        def submit(self, func, item):
+            if self.started:
+                raise RuntimeError("can't start new thread")
+            self.started += 1
+            future = Future()
+            future.set_result(func(item))
+            return future
+
+        def shutdown(self, wait=True, cancel_futures=False):
             pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def map(self, func, items):
-            func(next(iter(items)))  # the first thread ran one block, then the next cannot start
-            raise RuntimeError("can't start new thread")
 
     X = _design(400)[:, :-1]
     Y = _data(X, n_vox=3000, seed=6)

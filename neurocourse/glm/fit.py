@@ -52,7 +52,7 @@ import scipy.linalg.blas
 from neurocourse._validation import as_finite, check_option, check_range
 from neurocourse.glm.ar1 import AR1_CONVENTIONS, ar1_from_lag_sums, bin_ar1, first_row_weight
 from neurocourse.glm.results import GLMResult
-from neurocourse.parallel import blas_threads, map_blocks, single_threaded_blas
+from neurocourse.parallel import blas_threads, map_pipelined, single_threaded_blas
 
 __all__ = ["RankDeficientDesignWarning", "fit_glm"]
 
@@ -200,12 +200,15 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     for _ in range(workers):
         buffers.put(np.empty((n, blocks[0].stop - blocks[0].start)))
 
-    def one_block(cs):
+    def moments(cs):  # the heavy step, on the worker threads: the one read of this block of Y
         buf = buffers.get()
         try:
-            s = _block_sums(Y2[:, cs], X, basis, buf, lagged, beta_ols[:, cs], q0[cs])
+            return _block_moments(Y2[:, cs], basis.rows, buf, lagged)
         finally:
             buffers.put(buf)
+
+    def one_block(cs, product):  # the light step, on this thread, block by block
+        s = _block_sums(Y2[:, cs], X, basis, product, lagged, beta_ols[:, cs], q0[cs])
         ss0[cs] = s.ss0
         if not local:
             return s
@@ -221,12 +224,13 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
         rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention, beta[:, cs])
 
     with single_threaded_blas(workers > 1):
-        pending = map_blocks(one_block, blocks, workers=workers)
+        pending = map_pipelined(moments, one_block, blocks, workers=workers)
         if not local:  # rho from every block's sums at once (nilearn's grand mean), then the refits
             sums = {k: np.concatenate([getattr(s, k) for s in pending]) for k in ("ss1", "colsum", "r_first", "r_last")}
             rho_est = ar1_from_lag_sums(ss0, sums["ss1"], sums["colsum"], sums["r_first"], sums["r_last"], n)
             rho_used = rho_est if bins is None else bin_ar1(rho_est, bins)
-            map_blocks(refit, list(zip(blocks, pending)), workers=workers)
+            for item in zip(blocks, pending):
+                refit(item)
     if not lagged:
         fingerprint = (Y2[0].copy(), q0)  # lets the result detect a Y modified after the fit
         cov = (basis.vsi @ basis.vsi.T)[None]
@@ -299,20 +303,31 @@ def _blocks(n, n_vox):
     return [slice(a, min(a + cols, n_vox)) for a in range(0, n_vox, cols)]
 
 
-def _block_sums(Yb, X, basis, buf, lagged, beta_ols, q0):
-    """The moments of one voxel block Yb (n, b) of Y and, from them, its OLS fit and residual sums.
+def _block_moments(Yb, rows, buf, lagged):
+    """The moments of one voxel block Yb (n, b) of Y: rows @ d, sum d_t^2 and sum d_t d_{t+1} (or None).
 
-    d = y - y_0 is formed in ``buf`` (n, >= b); one product gives Q'd, U'd, m'd, (Km)'d and the
-    block's q0 = sum d_t^2, q1 = sum d_t d_{t+1} are summed while d is in cache (module docstring).
-    ``beta_ols`` (p, b) and ``q0`` (b,) are the block's parts of the outputs, written in place.
+    d = y - y_0 is formed in ``buf`` (n, >= b); one product gives Q'd, U'd, m'd, (Km)'d, and the two
+    sums of squares are taken while d is in cache (module docstring): four long numpy calls, which
+    release the interpreter lock.
+    """
+    d = buf[:, : Yb.shape[1]]
+    np.subtract(Yb, Yb[0], out=d)
+    z = rows @ d
+    q0 = np.einsum("tv,tv->v", d, d)
+    q1 = np.einsum("tv,tv->v", d[:-1], d[1:]) if lagged else None
+    return z, q0, q1
+
+
+def _block_sums(Yb, X, basis, moments, lagged, beta_ols, q0):
+    """One voxel block's OLS fit and residual sums from its moments (:func:`_block_moments`).
+
+    ``beta_ols`` (p, b) and ``q0`` (b,) are the block's parts of the outputs, written in place; the
+    moments serve as work space.
     """
     b = Yb.shape[1]
     p = X.shape[1]
     r = basis.u.shape[1]
-    d = buf[:, :b]
-    np.subtract(Yb, Yb[0], out=d)
-    z = basis.rows @ d
-    np.einsum("tv,tv->v", d, d, out=q0)
+    z, q0[...], q1 = moments
     if not np.all(np.isfinite(q0)):  # a NaN or inf in Y reaches the sums of squares
         as_finite("Y", Yb)
         raise ValueError("Y must be finite and representable: its sums of squares overflow")
@@ -346,7 +361,7 @@ def _block_sums(Yb, X, basis, buf, lagged, beta_ols, q0):
     # r'Kr = sum_t r_t r_{t+1}, K the symmetric lag-1 form, NU = (L + L')U = 2KU; with U'NU = diag(lam)
     # and P = (I - UU')NU, (NU)'d = lam w + P'd, so r'Kr = q1 - w'P'd - lam.w^2 / 2 (+ y_0 terms).
     nu_r = basis.rq.T @ qd  # P'd = (NU)'d - U'NU w, which is (NU)'r (+ y_0 (NU)'m)
-    ss1 = np.einsum("tv,tv->v", d[:-1], d[1:])
+    ss1 = q1
     ss1 -= np.einsum("iv,iv->v", w, nu_r)
     ss1 -= 0.5 * np.einsum("i,iv,iv->v", basis.lam, w, w)
     if basis.m is not None:
