@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import stat
@@ -541,6 +542,21 @@ def grade_submissions(
         if started[0] is not None:  # e.g. no sandbox on this system: GraderError
             sandbox.close()
             raise started[0]
+        stems = {item.filename[: -len(".ipynb")] for item in staged if item.content is not None}
+        sandbox.prepare(
+            {
+                str(course.sealed.package_path(group)): course.modules.get(stem, ())
+                for stem in sorted(stems)
+                for group in course.groups_of(by_notebook[stem])
+            }
+        )
+    # Everything loaded so far (the science, the references' inputs, the sealed sets) lives for the
+    # whole batch: out of the collector's sight, a full collection scans only what grading
+    # allocates, not ~270 000 objects (measured: 0.15 -> 0.03 s of collections per 40-student
+    # batch). Undone when the batch ends.
+    frozen = gc.isenabled() and gc.get_freeze_count() == 0
+    if frozen:
+        gc.freeze()
     local = threading.local()
     slots = iter(range(1 << 30))
     lock = threading.Lock()
@@ -588,6 +604,8 @@ def grade_submissions(
             bar.close()
         sandbox.close()
         course.close()
+        if frozen:
+            gc.unfreeze()
 
     # 3. the originals must be untouched
     changed = [f"{s.student}/{s.filename}" for s in staged if _sha256(s.original) != s.sha256]

@@ -474,25 +474,42 @@ class Sandbox:
         link = self._templates.get(package_path)
         if link is not None or not modules or self._main is None:
             return link
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            reply = self._command(
-                self._main,
-                {"op": protocol.TEMPLATE, "package_path": package_path, "modules": list(modules)},
-                (child.fileno(),),
-                wait_for="template",
-                timeout=60.0,
-            )
-        finally:
-            child.close()
-        link = _Link(parent, int(reply["template"]) if reply and "template" in reply else 0)
-        if not link.pid or self._read_zygote(link, lambda m: "ready" in m, time.monotonic() + 120.0) is None:
-            link.close()
-            if link.pid:
-                self._kill(link.pid, link.pid)
-            return None
-        self._templates[package_path] = link
-        return link
+        self._fork_templates({package_path: modules})
+        return self._templates.get(package_path)
+
+    def prepare(self, templates: dict[str, tuple[str, ...]]) -> None:
+        """Start the zygote and the templates of these sealed copies (package path -> modules) now,
+        all at once, so that their imports run side by side rather than one by one on first use."""
+        with self._lock:
+            self._start()
+            self._fork_templates({p: m for p, m in templates.items() if m and p not in self._templates})
+
+    def _fork_templates(self, wanted: dict[str, tuple[str, ...]]) -> None:
+        """Ask the zygote for one template per sealed copy, then wait until each has its modules."""
+        forked: dict[str, _Link] = {}
+        for package_path, modules in wanted.items():
+            if self._main is None:
+                break
+            parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                reply = self._command(
+                    self._main,
+                    {"op": protocol.TEMPLATE, "package_path": package_path, "modules": list(modules)},
+                    (child.fileno(),),
+                    wait_for="template",
+                    timeout=60.0,
+                )
+            finally:
+                child.close()
+            forked[package_path] = _Link(parent, int(reply["template"]) if reply and "template" in reply else 0)
+        deadline = time.monotonic() + 120.0
+        for package_path, link in forked.items():
+            if not link.pid or self._read_zygote(link, lambda m: "ready" in m, deadline) is None:
+                link.close()
+                if link.pid:
+                    self._kill(link.pid, link.pid)
+                continue
+            self._templates[package_path] = link
 
     def _spawn(self, config: dict, modules: tuple[str, ...] = ()) -> tuple[_Link, int, int, int, int]:
         """Fork a child, from the template of its sealed copy if there is one, else from the
