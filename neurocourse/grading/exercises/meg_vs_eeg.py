@@ -11,6 +11,10 @@ SIG80 = np.array([0.33, 0.33 / 80, 0.33])  # classic 1:80 skull (S/m)
 SIG_SCALP = np.array([0.33, 0.0125, 0.43])  # scalp more conductive than brain: sigma_N matters
 FOUR = (np.array([0.079, 0.081, 0.085, 0.088]), np.array([0.33, 1.79, 0.01, 0.43]))  # with CSF
 THETA = np.linspace(0.0, np.pi / 2, 91)  # 1 degree steps from the vertex
+# The potential cases sample the topography every 3 degrees: a 300-term series costs the student's
+# code (and the grader) in proportion to the points, and every mistake below changes the potential
+# at every point, so 31 points judge it as well as 91 (the half-width cases keep 1-degree steps)
+THETA_V = np.linspace(0.0, np.pi / 2, 31)
 # Shell factors are closed forms: round-off only (1e-9). Potentials: a series summed to 300 terms
 # converges to < 1e-12 of the peak for depths >= 10 mm under an 88 mm scalp (b <= 0.89), so 1e-7
 # relative (atol 1e-7 of the peak, ~1e-13 V) separates right from wrong by orders of magnitude.
@@ -157,7 +161,7 @@ def _draw_f(rng):
 
 def _draw_v(rng):
     r, s = _draw_f(rng)[1:]
-    return (rng.uniform(0.012, 0.03), 1e-8 * rng.uniform(1, 5), THETA, r, s)
+    return (rng.uniform(0.012, 0.03), 1e-8 * rng.uniform(1, 5), THETA_V, r, s)
 
 
 def _hw_input(depth, sigmas):
@@ -211,9 +215,9 @@ EXERCISES = (
                  hint="with no conductivity contrast every f_n must be exactly 1."),
             *random_cases("shell_factors", n=2, seed=4445790, draw=_draw_f, points=1, rtol=1e-9,
                           label="random three-shell head"),
-            Case("radial_potential", args=(0.02, 1e-8, THETA, RADII, SIG80), points=2,
+            Case("radial_potential", args=(0.02, 1e-8, THETA_V, RADII, SIG80), points=2,
                  rtol=RTOL_V, atol=ATOL_V, label="10 nAm, 20 mm deep, 1:80 skull"),
-            Case("radial_potential", args=(0.02, 1e-8, THETA, RADII, SIG_SCALP), points=1,
+            Case("radial_potential", args=(0.02, 1e-8, THETA_V, RADII, SIG_SCALP), points=1,
                  rtol=RTOL_V, atol=ATOL_V, label="scalp 0.43 S/m, brain 0.33 S/m"),
             *random_cases("radial_potential", n=2, seed=44457901, draw=_draw_v, points=1,
                           rtol=RTOL_V, atol=ATOL_V, label="random depth, moment and head"),
