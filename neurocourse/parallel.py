@@ -15,6 +15,7 @@ process limit, a browser).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import sys
@@ -172,14 +173,23 @@ def map_pipelined(produce, consume, blocks, workers: int = 1) -> list:
     if n > 1:
         pool = ThreadPoolExecutor(max_workers=n)
         try:
-            futures = [pool.submit(produce, b) for b in blocks]
+            # at most 2 n blocks produced ahead of the consumer: their products (and the memory
+            # they take) stay bounded, and freed products are reused instead of fresh pages
+            futures = collections.deque(pool.submit(produce, b) for b in blocks[: 2 * n])
         except RuntimeError as err:  # no threads allowed (e.g. a process limit): run serially
             pool.shutdown(wait=True, cancel_futures=True)
             if "thread" not in str(err):
                 raise
         else:
             try:
-                return [consume(b, future.result()) for b, future in zip(blocks, futures)]
+                out = []
+                for i, b in enumerate(blocks):
+                    product = futures.popleft().result()
+                    if i + 2 * n < len(blocks):
+                        futures.append(pool.submit(produce, blocks[i + 2 * n]))
+                    out.append(consume(b, product))
+                    del product
+                return out
             finally:  # also when consume raises: drop the blocks not started, wait for the others
                 pool.shutdown(wait=True, cancel_futures=True)
     return [consume(b, produce(b)) for b in blocks]
