@@ -95,6 +95,7 @@ def _zygote_main(sock_fd: int, preload: tuple[str, ...] = ()) -> None:
     from neurocourse.grading import isolation
 
     own_ns = isolation.own_pid_namespace()  # root: one fork per child (see _spawn)
+    isolation.tune_malloc()  # inherited by templates and children
     _serve(socket.socket(fileno=sock_fd), own_ns)
     os._exit(0)  # the grader closed the socket: no interpreter teardown of a large process
 
