@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -218,3 +219,44 @@ def test_small_helpers(tmp_path):
     ]
     with pytest.raises(ValueError, match="timeout must be > 0 s, got -1"):
         Limits(timeout=-1)
+
+
+# ------------------------------------------------------------------ the zygote's malloc tuning
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mallopt is glibc's")
+def test_tuned_malloc_reuses_heap_pages_for_large_temporaries():
+    """After isolation.tune_malloc (as the zygote does before it forks), numpy temporaries of 1-4 MB
+    come from the heap, whose pages fault in once; with glibc's initial threshold (128 kB) each one
+    is a fresh mapping whose pages all fault again. Counted in minor page faults of a forked child
+    (a count, not a time: independent of the machine's load). Arrays of 4 MB and more are left out:
+    numpy asks for huge pages for those."""
+    import os
+    import resource
+
+    from neurocourse.grading import isolation
+
+    def faults(**thresholds) -> int:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            try:
+                assert isolation.tune_malloc(**thresholds)
+                before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+                for k in range(20):  # 1.0 ... 3.85 MB, each freed at once
+                    np.ones((1 << 17) + k * 19_200).sum()
+                os.write(w, str(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before).encode())
+            finally:
+                os._exit(0)
+        os.close(w)
+        out = os.read(r, 64)
+        os.close(r)
+        os.waitpid(pid, 0)
+        return int(out)
+
+    default = faults(mmap_threshold=128 << 10, trim_threshold=128 << 10)
+    tuned = faults()
+    # each array mapped afresh: 20 arrays of 2.4 MB on average / 4 kB = ~12 000 faults; from the
+    # heap, it grows to the largest array once: ~950 faults (plus noise). A factor 4 is far from both
+    assert default > 8_000, default
+    assert tuned < default / 4, (tuned, default)
