@@ -617,3 +617,30 @@ def test_mistakes_are_evaluated_once_per_batch_and_never_for_hidden_cases(tmp_pa
         public = [c for c in result.cases if not c.hidden]
         assert all("Divide by 2." in c.message for c in public), public
         assert all(c.message == "hidden test: failed" for c in result.cases if c.hidden)
+
+
+def test_a_dead_template_costs_nothing_but_speed():
+    """If a template dies (killed here from outside), the next run is forked by the zygote or a new
+    template, with the same result; close() still leaves no process behind."""
+    from neurocourse.grading.sandbox import SANDBOX_UID_BASE, ExercisePlan, Sandbox
+
+    course = batch.Course.build(TOY_EXERCISES)
+    toy = [ex for ex in TOY_EXERCISES if ex.notebook == "01_toy"]
+    group = next(g for g in course.groups_of(toy) if any(ex.id == "toy_ernst" for ex in g))
+    package = str(course.sealed.package_path(group))
+    cell = "import numpy as np\ndef probe():\n    return float(np.sum(np.arange(4.0)))\n"
+    plan = ExercisePlan("toy", (("probe", (), {}),))
+    sb = Sandbox(course.sealed.runtime, visible_workdir=str(course.sealed.work), uid=SANDBOX_UID_BASE)
+    seen = []
+    with sb:
+        for _ in range(3):
+            run = sb.run([cell], "t.ipynb", package, [plan], LIMITS, course.modules["01_toy"])
+            assert [o.value for o in run.exercises[0].outcomes] == [6.0], run
+            seen.extend(sb.template_pids)
+            for pid in sb.template_pids:
+                os.kill(pid, signal.SIGKILL)
+        pids = [sb.zygote_pid, *sb.template_pids]
+    assert len(set(seen)) >= 2  # a new template after the first was killed
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

@@ -247,6 +247,7 @@ class Sandbox:
         self._main: _Link | None = None
         #: per sealed copy (package path): a template forked from the zygote with its modules loaded
         self._templates: dict[str, _Link] = {}
+        self._dropped: list[int] = []  # templates given up on: waited for (or killed) at close
         self._pending: list[tuple[_Link, int]] = []
         self._root = os.geteuid() == 0
         self._lock = threading.RLock()  # guards the zygote, its templates and their sockets
@@ -331,7 +332,7 @@ class Sandbox:
         if self._main is None or self._proc is None:
             return
         deadline = time.monotonic() + wait
-        pids = [link.pid for link in self._templates.values()]
+        pids = [link.pid for link in self._templates.values()] + self._dropped
         for link in self._templates.values():
             link.close()
         self._templates.clear()
@@ -351,6 +352,7 @@ class Sandbox:
         for link in [*self._templates.values(), *([self._main] if self._main is not None else [])]:
             link.close()
         self._templates.clear()
+        self._dropped.clear()
         self._main = None
         if self._proc is not None:
             try:
@@ -447,8 +449,10 @@ class Sandbox:
         deadline = time.monotonic() + wait
         while self._pending:
             link, pid = self._pending[0]
-            if pid not in link.exits and link.sock is None:  # its zygote was replaced meanwhile
-                self._kill(pid, pid)
+            if pid not in link.exits and link.sock is None:
+                # its template or zygote was replaced meanwhile, so no exit notice can come; its
+                # PID namespace's init was killed already (which ends every process in it), and
+                # the pid, reaped by someone else, may be reused: forget it, never signal it
                 self._pending.pop(0)
                 continue
             if pid not in link.exits:
@@ -505,9 +509,12 @@ class Sandbox:
         deadline = time.monotonic() + 120.0
         for package_path, link in forked.items():
             if not link.pid or self._read_zygote(link, lambda m: "ready" in m, deadline) is None:
+                # never signalled by pid (the zygote may have reaped it and the pid be reused): a
+                # live template ends when its socket closes, and killpg of the zygote's group
+                # ends a stuck one with the batch
                 link.close()
                 if link.pid:
-                    self._kill(link.pid, link.pid)
+                    self._dropped.append(link.pid)
                 continue
             self._templates[package_path] = link
 
@@ -539,8 +546,8 @@ class Sandbox:
                 if reply is not None and "pid" in reply:
                     return link, int(reply["pid"]), int(reply.get("init") or reply["pid"])
                 self._templates.pop(config["package_path"], None)  # it died: the zygote forks
-                link.close()
-                self._kill(link.pid, link.pid)
+                link.close()  # (see _fork_templates: never signalled by pid)
+                self._dropped.append(link.pid)
             assert self._main is not None
             reply = self._command(
                 self._main, {"op": protocol.SPAWN, "config": config}, fds, wait_for="pid", timeout=60.0
