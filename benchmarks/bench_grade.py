@@ -20,23 +20,28 @@ zygote start, reference answers). CPU time, unlike wall time, barely depends on 
 Usage: ``python benchmarks/bench_grade.py [--students 40] [--jobs N] [--profile [--repeats 5]]``
 Run timings under the shared lock: ``flock /tmp/bench.lock python benchmarks/bench_grade.py ...``.
 
-Measured (2-core machine, running as root, 40 students, ``--jobs 2``; load average at start):
+Measured (2-core machine, running as root, 40 students, ``--jobs 2``; load average at start; the
+other engineer's GLM work ran at times, so the load is mostly not ours):
 
 ==========================  ===========================  ===========================
-                            before (2026-12-01 19:09)    after (19:56-19:57, 2 runs)
+                            before (2026-12-01 19:09)    after (20:02, 2 runs)
 ==========================  ===========================  ===========================
-sandbox on, wall            20.9 s, 1.92/s (load 0.35)   11.4 / 11.5 s, 3.50 / 3.48/s
-                                                         (load 1.2 / 2.2)
-sandbox on, CPU             0.936 s per submission       0.483 / 0.485 s
-``--no-sandbox``, wall      15.8 s, 2.54/s (load 1.8)    11.1 / 10.2 s, 3.59 / 3.93/s
-``--no-sandbox``, CPU       0.743 s per submission       0.474 / 0.432 s
+sandbox on, wall            20.9 s, 1.92/s (load 0.35)   11.4 / 11.8 s, 3.52 / 3.38/s
+                                                         (load 2.8 / 2.9)
+sandbox on, CPU             0.936 s per submission       0.475 / 0.498 s
+``--no-sandbox``, wall      15.8 s, 2.54/s (load 1.8)    10.6 / 9.9 s, 3.79 / 4.03/s
+``--no-sandbox``, CPU       0.743 s per submission       0.443 / 0.423 s
 gradebooks agree            True                         True
 ==========================  ===========================  ===========================
 
+(Earlier after-runs at 19:56-19:57, load 1.2 / 2.2, before the 09 cases changed: 3.50 / 3.48/s,
+0.483 / 0.485 CPU s per submission.)
+
 ``--profile --repeats 10``, CPU per submission: before (load 0.07, 3 repeats) children 563 ms (12
-runs; an empty child 26.7 ms) + grader 174 ms; per batch sealing 1.62 s, each zygote 1.35 s. After
-(load 1.7-5, the other engineer's benchmarks running) children 426-433 ms (an empty child 10-12
-ms) + grader 106-109 ms; per batch one zygote 0.66 s, which now starts while the course is sealed.
+runs; an empty child 26.7 ms) + grader 174 ms = 738 ms; per batch sealing 1.62 s, each zygote
+(one per job) 1.35 s. After (load 2.9) children 387 ms (an empty child 12 ms) + grader 91 ms =
+478 ms; per batch sealing 1.70 s (in a batch it runs while the zygote starts; most of it is
+importing the science, which a batch has done already) and one zygote for all jobs, 0.68 s.
 What changed, with its measured effect:
 
 * the C library is loaded once per process (``ctypes.util.find_library`` ran ``ldconfig -p`` ~8
@@ -50,13 +55,15 @@ What changed, with its measured effect:
 * glibc's mmap threshold raised in the zygote (BEM calls 78 -> 51 ms per child);
 * mistakes' values cached per batch and never evaluated for hidden cases; mismatch messages
   written only for a mismatch; the batch's objects frozen out of the garbage collector's scans;
-* ``skull_smearing``'s potential cases on 31 angles instead of 91 (40 -> 15 ms per submission).
+* ``skull_smearing``'s potential cases on 31 angles instead of 91 (40 -> 15 ms per submission);
+  ``decoding_crossnobis``'s decoding cases on three runs of 60 / 80 voxels instead of four of
+  120 / 100 (60 -> 38 ms); the teeth tests still pass.
 
 Where the time still goes (after, per submission): 12 sandboxed children, each ~10-12 ms to fork,
 enter the sandbox and exit (~130 ms, mostly the kernel copying and tearing down the page tables of
-a 60-110 MB parent); the exercises' own compute in them, led by 09's shrinkage-LDA fits (~60 ms),
+a 60-110 MB parent); the exercises' own compute in them, led by 09's shrinkage-LDA fits (~40 ms),
 05's BEM (~30 ms) and 06 (~15 ms); the grader's parsing, static analysis, decoding and judging
-(~100 ms); and per batch ~2-3 s (zygote, templates, reference answers, sealing when the package
+(~90 ms); and per batch ~2-3 s (zygote, templates, reference answers, sealing when the package
 changed), i.e. 50-75 ms per submission at 40 students.
 """
 
