@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import os
@@ -47,6 +46,7 @@ from neurocourse.grading.protocol import SEALED_PREFIX
 from neurocourse.grading.sandbox import SANDBOX_UID_BASE, ExercisePlan, GraderError, Limits, Sandbox
 from neurocourse.grading.shortcut import forbidden_names, no_credit, parse_sources, static_reference_uses
 from neurocourse.grading.spec import Case, Exercise, expected_value, judge, mistake_value
+from neurocourse.parallel import single_threaded_blas
 
 #: Submissions larger than this are not read (bytes).
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
@@ -336,21 +336,6 @@ def grade_notebook(
 # Grading a folder of submissions
 
 
-def _one_blas_thread():
-    """While a batch runs, the grader's own BLAS uses one thread (restored afterwards).
-
-    The grader's linear algebra (reference answers, mistakes) is small, and its job threads already
-    fill the cores; OpenBLAS's idle worker threads spin between calls, which cost ~2 CPU s per
-    40-student batch on 2 cores (``perf``). The children already run with ``OPENBLAS_NUM_THREADS=1``.
-    threadpoolctl comes with scikit-learn; without it, nothing changes.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 @dataclass(frozen=True)
 class _Staged:
     student: str
@@ -594,7 +579,10 @@ def grade_submissions(
         tqdm.monitor_interval = 0
         bar = tqdm(total=len(staged), unit="notebook", desc="grading", dynamic_ncols=True)
     try:
-        with _one_blas_thread(), ThreadPoolExecutor(max_workers=jobs) as pool:
+        # the grader's own linear algebra (reference answers, mistakes) is small and its job threads
+        # already fill the cores: idle OpenBLAS threads spinning between calls cost ~2 CPU s per
+        # 40-student batch on 2 cores (perf); the children run with OPENBLAS_NUM_THREADS=1
+        with single_threaded_blas(), ThreadPoolExecutor(max_workers=jobs) as pool:
             for item, grade in pool.map(work, staged):
                 students[item.student].notebooks[grade.notebook] = grade
                 if bar is not None:
