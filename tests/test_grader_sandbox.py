@@ -539,7 +539,8 @@ def test_templates_preload_only_their_sealed_copy_and_end_with_the_sandbox():
 
     course = batch.Course.build(TOY_EXERCISES)
     toy = [ex for ex in TOY_EXERCISES if ex.notebook == "01_toy"]
-    assert "neurocourse.mri" in course.modules["01_toy"]  # the module of toy_ernst's reference
+    assert course.modules["01_toy"] == ("neurocourse.mri",)  # the module of toy_ernst's reference
+    assert course.modules["02_other"] == ()  # its reference is a lambda of the test: nothing to load
     group = next(g for g in course.groups_of(toy) if any(ex.id == "toy_ernst" for ex in g))
     package = str(course.sealed.package_path(group))
     cell = textwrap.dedent(

@@ -183,16 +183,15 @@ def _notebook_modules(sources: Sequence[str], exercises: Sequence[Exercise] = ()
     (``neurocourse.meg.bem``, ``sklearn.linear_model``), its longest prefix that is a loaded module
     (never the grader's, the widgets or the plotting), and the modules of the exercises' package
     references (sealed in the children's copy)."""
-    import functools
     import sys
     import types
 
     names = list(parse_sources(sources).aliases.values())
     for ex in exercises:
-        for ref in (*ex.reference.values(), *ex.sealed):
-            while isinstance(ref, functools.partial):
-                ref = ref.func
-            names.append(f"{getattr(ref, '__module__', None) or ''}.{getattr(ref, '__name__', '')}")
+        for ref in map(seal.unwrap, (*ex.reference.values(), *ex.sealed)):
+            module = getattr(ref, "__module__", None) or ""
+            if module.startswith("neurocourse."):  # a package reference (not the registry's own code)
+                names.append(module)
     found = set()
     for dotted in names:
         parts = dotted.split(".")

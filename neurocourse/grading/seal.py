@@ -145,6 +145,11 @@ def _unwrap(fn: Callable) -> Callable:
             return fn
 
 
+def unwrap(fn: Callable) -> Callable:
+    """The function behind ``functools.partial``, bound methods and ``functools.wraps`` wrappers."""
+    return _unwrap(fn)
+
+
 def _names(code: types.CodeType) -> set[str]:
     names = set(code.co_names)
     for const in code.co_consts:
