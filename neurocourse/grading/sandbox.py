@@ -1,4 +1,4 @@
-"""Process management for grading: one zygote per job slot, one sandboxed child per notebook run.
+"""Process management for grading: one zygote per batch, one sandboxed child per notebook run.
 
 A :class:`Sandbox` owns a zygote (:mod:`neurocourse.grading.worker`) started with ``python -I -S -B``,
 an allow-listed environment and no path into the course repository, and the zygote's templates (one
