@@ -35,7 +35,9 @@ gradebooks agree            True                         True
 ==========================  ===========================  ===========================
 
 (Earlier after-runs at 19:56-19:57, load 1.2 / 2.2, before the 09 cases changed: 3.50 / 3.48/s,
-0.483 / 0.485 CPU s per submission.)
+0.483 / 0.485 CPU s per submission. Later runs, 20:08-20:12, with the other engineer's work
+sharing the two cores at times: 3.15-3.30/s at 0.51-0.53 CPU s per submission, and one run at
+2.33/s where the CPU per submission itself rose to 0.71 s: contention, not our work.)
 
 ``--profile --repeats 10``, CPU per submission: before (load 0.07, 3 repeats) children 563 ms (12
 runs; an empty child 26.7 ms) + grader 174 ms = 738 ms; per batch sealing 1.62 s, each zygote
