@@ -10,37 +10,37 @@ the ratios, the agreement with nilearn (t, F, effect and variance, every rho bin
 average. Usage: ``.venv/bin/python benchmarks/bench_glm.py [--voxels 50000] [--repeats 7]``.
 
 Where the time goes (issue 19; CPU ms per fit + t contrast at T = 200 x V = 50 000, X with 11
-columns, OpenBLAS 1 thread, per-line profile, load average 10-16 on 2 cores, so +-15 %):
+columns: 2 conditions, 8 cosine drifts, the constant).
 
-Before (the residual form: OLS residuals materialised, 69 ms; X.T @ Y 10.5 ms):
-  17.1  the stacked product [X'; neighbours'; 1'] @ residuals (23 rows, on an 80 MB temporary)
-  11.2  pinv(X) @ Y                       9.8  X @ beta (the residuals, 80 MB of fresh pages)
-   3.9  Y - X beta                        8.3  sum r^2 and sum r_t r_t+1 (two passes over 80 MB)
-   6.5  pinv of the whitened design per rho bin (batched SVD of 60 x (200, 11))
-   5.0  gather of (p, p) covariances per voxel   3.0  U'W'Wr right-hand sides (fresh temporaries)
-   2.6  rho, np.unique, finiteness, rss
-After (the moment form, 27-30 ms; per-line profile, load 3-8):
-  20-25 the one pass over Y, in 8 MB voxel blocks of d = y - y_0: one product with the 24 stacked
-        rows [(NU)'; U'; y_0 slot; zero padding] (12.7 ms over all blocks; 23 rows would take 16 ms),
-        sum d^2 and sum d_t d_t+1 while the block is in cache (2 x 2.1 ms), the subtraction (~2 ms)
-        and the first touch of the 10 MB of moments
-   2.0  C(rho)^-1 U'W'W r voxel by voxel: U is the eigenbasis of U'NU, so C is diagonal plus rank 2
-        (Woodbury, elementwise); 1.3 ms more for (NU)'r = (NU)'d - diag(lam) U'd
-   1.4  beta = beta_OLS + V S^-1 delta;  0.6  beta_OLS and the first/last residuals (one product)
-   2-3  rho, bins, rss, the (r, r) inverses per bin, the contrast
-The floor X.T @ Y is itself a product with 11 rows that reads Y once; the product above runs at
-~38 GFlop/s (near this core's double-precision peak), so the pass costs ~2 floors and the rest ~0.7:
-2.6-3.1x X.T @ Y in all, against 7.0-7.2x before (same harness, same load: 73-76 ms vs 33-35 ms).
+Round 1, the residual form (OLS residuals materialised): 69 ms, X.T @ Y 10.5 ms.
+Round 2, the moment form (one pass over Y in 8 MB voxel blocks, then the per-voxel algebra on whole
+(r, V) arrays): 24.5 ms at load 0.7, X.T @ Y 10.1 ms, nilearn 750 ms: 2.4 floors, 31x nilearn;
+with 2 BLAS threads no faster (23.4 ms): the ten block products each wake the BLAS's threads and
+the rest of the fit is single-threaded.
+Round 3 (this version), three changes, each measured A/B in one run (ms, same load):
+  * the product carries Q'd for an orthonormal basis Q of the range of (I - UU')NU instead of
+    (NU)'d: cosine drifts and the constant are eigenvectors of the lag-1 sum but for the end scans,
+    so Q has 4 columns instead of 11 and the stacked product 16 rows instead of 24 (27.1 vs 33.6);
+  * each 4 MB voxel block of Y goes through its moments, its OLS sums and its refit while in cache
+    (29.8-30.9 vs 30.4-32.5 for 8 MB blocks), with every output in one allocation, so that numpy's
+    huge-page advice applies: a 4 KiB page fault costs ~2 us in this VM and the fit faulted 2 950
+    pages (~6 ms) a call, now 120;
+  * the blocks' moments (four long numpy calls, which release the interpreter lock) run on as many
+    threads as the BLAS may use, each with one BLAS thread, ahead of the light per-block algebra on
+    the calling thread (neurocourse.parallel.map_pipelined); results are bitwise the same.
+  Per-line profile now, one thread, load 0.7 (ms): the product 8.0, d = y - y_0 6.8 (the one read of
+  Y from memory, ~12 GB/s), sum d^2 2.6, sum d_t d_t+1 2.6; the per-voxel algebra 7.7 in all (no
+  line above 0.6); the design's SVDs 0.5. The product runs at ~40 GFlop/s (near this core's
+  double-precision peak with OpenBLAS's Haswell kernel), so the pass costs ~1.8 floors by itself.
 
-Measured (this script, 17:22 UTC, load 2.6-3.0): 1 thread: ours 46 ms wall / 28 ms CPU, nilearn
-970 / 952 ms, X.T @ Y 16 / 10.5 ms: 21x (CPU 34x) faster than nilearn, 2.9x (CPU 2.6x) the floor.
-2 threads: ours 56 ms, nilearn 2819 ms, X.T @ Y 13 ms: 50x faster than nilearn, 4.3x the floor.
-Under heavier load (8-13) the 1-thread ratios hold (19-28x, 2.8-3.1x) but every threaded BLAS call
-waits ~10-20 ms for its second thread: the fit makes ~12 of them (10 voxel blocks, two products), so
-with 2 threads it took 470-530 ms there (the floor 40-52 ms, nilearn 4.8-10.8 s).
-nilearn spends 680-950 ms CPU single-threaded (53-90 floors), mostly in Python per rho bin and in
-whitening each bin's data: 40x single-threaded would need < 2.4 floors in all, i.e. barely more than
-the one product (1.2 floors) and the two sums of squares.
+Measured (this script, 20:24 UTC, load 0.7; this VM ran ~30 % slower than at 19:06, when the old
+code took 24.5 ms, while nilearn's Python-bound time barely moved):
+  1 thread:  ours 27.7 ms, nilearn 724 ms, X.T @ Y 11.0 ms: 26.1x faster than nilearn, 2.5x the floor.
+  2 threads: ours 22.0 ms wall (31.6 ms CPU), nilearn 678 ms, X.T @ Y 6.6 ms: 30.8x, 3.3x the floor.
+Not met: >= 40x nilearn. nilearn costs 65-70 single-threaded floors here, so 40x would need
+<= 1.75 floors for the whole fit, less than the one pass over Y costs (the product alone is 0.75 of
+a floor; reading Y and the two sums of squares about 1 more). Two threads help the pass only
+1.3x: both stream Y from memory and share one memory bus.
 """
 
 from __future__ import annotations
