@@ -228,31 +228,28 @@ def test_small_helpers(tmp_path):
 def test_tuned_malloc_reuses_heap_pages_for_large_temporaries():
     """After isolation.tune_malloc (as the zygote does before it forks), numpy temporaries of 1-4 MB
     come from the heap, whose pages fault in once; with glibc's initial threshold (128 kB) each one
-    is a fresh mapping whose pages all fault again. Counted in minor page faults of a forked child
-    (a count, not a time: independent of the machine's load). Arrays of 4 MB and more are left out:
-    numpy asks for huge pages for those."""
-    import os
-    import resource
+    is a fresh mapping whose pages all fault again. Counted in minor page faults of a fresh
+    interpreter (a count, not a time: independent of the machine's load; a fresh process, because
+    a forked test worker carries whatever its earlier tests left in its allocator and mappings).
+    Arrays of 4 MB and more are left out: numpy asks for huge pages for those."""
+    import subprocess
+    import sys
 
-    from neurocourse.grading import isolation
+    code = (
+        "import resource, sys\n"
+        "import numpy as np\n"
+        "from neurocourse.grading import isolation\n"
+        "assert isolation.tune_malloc(mmap_threshold=int(sys.argv[1]), trim_threshold=int(sys.argv[2]))\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+        "for k in range(20):  # 1.0 ... 3.85 MB, each freed at once\n"
+        "    np.ones((1 << 17) + k * 19_200).sum()\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)\n"
+    )
 
-    def faults(**thresholds) -> int:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            try:
-                assert isolation.tune_malloc(**thresholds)
-                before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-                for k in range(20):  # 1.0 ... 3.85 MB, each freed at once
-                    np.ones((1 << 17) + k * 19_200).sum()
-                os.write(w, str(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before).encode())
-            finally:
-                os._exit(0)
-        os.close(w)
-        out = os.read(r, 64)
-        os.close(r)
-        os.waitpid(pid, 0)
-        return int(out)
+    def faults(mmap_threshold=64 << 20, trim_threshold=512 << 20) -> int:
+        out = subprocess.run([sys.executable, "-c", code, str(mmap_threshold), str(trim_threshold)],
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        return int(out.stdout)
 
     default = faults(mmap_threshold=128 << 10, trim_threshold=128 << 10)
     tuned = faults()
