@@ -180,7 +180,7 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     # The blocks are shared among as many threads as the BLAS may use, each with single-threaded
     # BLAS (one buffer for d each); results go to disjoint slices of the outputs below. The whole fit
     # then keeps the BLAS single-threaded, so that no idle BLAS thread spins beside the workers.
-    workers = min(blas_threads(), len(blocks))
+    workers = min(blas_threads(), len(blocks)) if len(blocks) > 1 else len(blocks)  # small fits never ask
     with single_threaded_blas(workers > 1):
         basis = _DesignBasis.of(X, lagged=lagged)
 
