@@ -37,6 +37,10 @@ Measured (this script, 20:24 UTC, load 0.7; this VM ran ~30 % slower than at 19:
 code took 24.5 ms, while nilearn's Python-bound time barely moved):
   1 thread:  ours 27.7 ms, nilearn 724 ms, X.T @ Y 11.0 ms: 26.1x faster than nilearn, 2.5x the floor.
   2 threads: ours 22.0 ms wall (31.6 ms CPU), nilearn 678 ms, X.T @ Y 6.6 ms: 30.8x, 3.3x the floor.
+Later runs drifted with the VM (its memory-bound timings slowed by 25-45 % within half an hour while
+in-cache DGEMM stayed at 52 GFlop/s): 20:38, load 0.9: 1 thread 40.0 / 748 / 13.8 ms (18.7x, 2.9x),
+2 threads 22.8 / 837 / 7.2 ms (36.7x, 3.2x); 20:40, load 1.0: 1 thread 45.3 / 1693 / 11.5 ms (37.3x,
+3.9x), 2 threads 38.5 / 964 / 9.6 ms (25.1x, 4.0x). Ratios from one run only.
 Not met: >= 40x nilearn. nilearn costs 65-70 single-threaded floors here, so 40x would need
 <= 1.75 floors for the whole fit, less than the one pass over Y costs (the product alone is 0.75 of
 a floor; reading Y and the two sums of squares about 1 more). Two threads help the pass only
