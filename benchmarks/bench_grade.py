@@ -39,6 +39,11 @@ gradebooks agree            True                         True
 sharing the two cores at times: 3.15-3.30/s at 0.51-0.53 CPU s per submission, and one run at
 2.33/s where the CPU per submission itself rose to 0.71 s: contention, not our work.)
 
+(The lead's re-measurements, 20:37-21:24, load 0.7-2.4, the same code: 2.46-2.85/s at 0.60-0.69 CPU s
+per submission; an empty child 14-16 ms. The VM had slowed for memory-bound work, as back-to-back
+runs show: the engineer's commit 84fece6 2.67 / 2.85/s, this code 2.61 / 2.82/s, and the code before
+this work (e45e1d1) 1.26/s at 1.457 CPU s, which measured 1.99/s in the session before.)
+
 ``--profile --repeats 10``, CPU per submission: before (load 0.07, 3 repeats) children 563 ms (12
 runs; an empty child 26.7 ms) + grader 174 ms = 738 ms; per batch sealing 1.62 s, each zygote
 (one per job) 1.35 s. After (load 2.9) children 387 ms (an empty child 12 ms) + grader 91 ms =
