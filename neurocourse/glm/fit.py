@@ -233,18 +233,14 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
             rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention, beta[:, cs])
         return None
 
-    def refit(block):  # the second pass over the blocks' sums, when rho had to wait for all of them
-        cs, s = block
-        rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention, beta[:, cs])
-
     with single_threaded_blas(workers > 1):
         pending = map_pipelined(moments, one_block, blocks, workers=workers)
         if not local:  # rho from every block's sums at once (nilearn's grand mean), then the refits
             sums = {k: np.concatenate([getattr(s, k) for s in pending]) for k in ("ss1", "colsum", "r_first", "r_last")}
             rho_est[...] = ar1_from_lag_sums(ss0, sums["ss1"], sums["colsum"], sums["r_first"], sums["r_last"], n)
             rho_used[...] = rho_est if bins is None else bin_ar1(rho_est, bins)
-            for item in zip(blocks, pending):
-                refit(item)
+            for cs, s in zip(blocks, pending):  # the second pass over the blocks' sums
+                rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention, beta[:, cs])
     fingerprint = (first_scan, q0)
     if not lagged:
         dispersion = ss0
@@ -301,7 +297,6 @@ class _BlockSums:
     """One voxel block's OLS fit and residual sums (arrays over the block's voxels, units of Y)."""
 
     beta_ols: np.ndarray  # (p, b)
-    q0: np.ndarray  # sum_t (y_t - y_0)^2
     ss0: np.ndarray  # r'r
     colsum: np.ndarray  # 1'r
     r_first: np.ndarray  # r_0
@@ -370,7 +365,7 @@ def _block_sums(Yb, X, basis, moments, lagged, beta_ols, q0):
     redo = np.flatnonzero(ww > _CANCELLATION * np.abs(ss0))
     if not lagged:
         _from_residuals(Yb, X, basis, beta_ols, redo, ss0, colsum, r_first, r_last)
-        return _BlockSums(beta_ols, q0, ss0, colsum, r_first, r_last)
+        return _BlockSums(beta_ols, ss0, colsum, r_first, r_last)
 
     # r'Kr = sum_t r_t r_{t+1}, K the symmetric lag-1 form, NU = (L + L')U = 2KU; with U'NU = diag(lam)
     # and P = (I - UU')NU, (NU)'d = lam w + P'd, so r'Kr = q1 - w'P'd - lam.w^2 / 2 (+ y_0 terms).
@@ -382,7 +377,7 @@ def _block_sums(Yb, X, basis, moments, lagged, beta_ols, q0):
         ss1 += shift * (2.0 * z[o + r + 2] + lin[2] + basis.mkm * shift)
         _add_outer(nu_r, basis.num, shift)
     _from_residuals(Yb, X, basis, beta_ols, redo, ss0, colsum, r_first, r_last, ss1, nu_r)
-    return _BlockSums(beta_ols, q0, ss0, colsum, r_first, r_last, ss1, nu_r, spare=w)
+    return _BlockSums(beta_ols, ss0, colsum, r_first, r_last, ss1, nu_r, spare=w)
 
 
 def _block_refit(basis, s, rho, convention, beta):
