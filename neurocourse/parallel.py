@@ -15,10 +15,10 @@ process limit, a browser).
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import os
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["blas_threads", "default_workers", "map_blocks", "map_pipelined", "single_threaded_blas"]
@@ -141,27 +141,31 @@ def map_blocks(func, blocks, workers: int | None = None) -> list:
 
 
 def map_pipelined(produce, consume, blocks, workers: int = 1) -> list:
-    """``[consume(b, produce(b)) for b in blocks]``, with the producers on a pool of threads.
+    """``[consume(b, produce(b)) for b in blocks]``, with ``workers`` threads producing.
 
-    ``produce`` runs on ``workers`` threads, ahead of the consumer; ``consume`` runs on the calling
-    thread, block by block in order, as soon as that block's product is ready. This suits a heavy
-    step made of a few long numpy calls, which release the interpreter lock (a product, sums over a
-    block), followed by a light step of many short ones: were both on the pool, the threads would
-    take turns at the lock between the short calls. With one worker, or where no thread can be
-    started (a sandbox's process limit), each block is produced and consumed in turn on the calling
-    thread.
+    ``consume`` runs on the calling thread, block by block in order, as soon as that block's
+    product is ready; ``produce`` runs on ``workers - 1`` helper threads *and* on the calling
+    thread, which produces an unclaimed block itself whenever the next product it needs is not
+    ready yet. So ``workers`` threads in all share the cores, none idles while work is left, and a
+    machine with ``workers`` cores is not oversubscribed. This suits a heavy step made of a few
+    long numpy calls, which release the interpreter lock (a product, sums over a block), followed
+    by a light step of many short ones: were both on every thread, the threads would take turns at
+    the lock between the short calls. With one worker, or where no helper thread can be started
+    (a sandbox's process limit), the calling thread does everything, block by block.
 
     Parameters
     ----------
     produce : callable
-        ``produce(b)``, the heavy step. It may be called a second time for the same block (where
-        threads fail to start), and must not modify shared state.
+        ``produce(b)``, the heavy step, called once per block on any of the threads. It must not
+        modify shared state; an exception it raises is raised again by this function when the
+        consumer reaches that block.
     consume : callable
-        ``consume(b, product)``, the light step.
+        ``consume(b, product)``, the light step, on the calling thread.
     blocks : sequence
         The blocks (e.g. slices of voxels).
     workers : int, default 1
-        Number of producer threads (count); 1 runs everything serially.
+        Number of threads that produce, the calling thread included (count); 1 runs everything
+        serially.
 
     Returns
     -------
@@ -170,26 +174,99 @@ def map_pipelined(produce, consume, blocks, workers: int = 1) -> list:
     """
     blocks = list(blocks)
     n = min(int(workers), len(blocks))
-    if n > 1:
-        pool = ThreadPoolExecutor(max_workers=n)
-        try:
-            # at most 2 n blocks produced ahead of the consumer: their products (and the memory
-            # they take) stay bounded, and freed products are reused instead of fresh pages
-            futures = collections.deque(pool.submit(produce, b) for b in blocks[: 2 * n])
-        except RuntimeError as err:  # no threads allowed (e.g. a process limit): run serially
-            pool.shutdown(wait=True, cancel_futures=True)
-            if "thread" not in str(err):
-                raise
-        else:
+    if n <= 1:
+        return [consume(b, produce(b)) for b in blocks]
+    pipe = _Pipeline(produce, blocks, ahead=2 * n)
+    helpers = []
+    try:
+        for _ in range(n - 1):
             try:
-                out = []
-                for i, b in enumerate(blocks):
-                    product = futures.popleft().result()
-                    if i + 2 * n < len(blocks):
-                        futures.append(pool.submit(produce, blocks[i + 2 * n]))
-                    out.append(consume(b, product))
-                    del product
-                return out
-            finally:  # also when consume raises: drop the blocks not started, wait for the others
-                pool.shutdown(wait=True, cancel_futures=True)
-    return [consume(b, produce(b)) for b in blocks]
+                helpers.append(_start_thread(pipe.work))
+            except RuntimeError as err:  # no more threads allowed (a process limit): fewer helpers
+                if "thread" not in str(err):
+                    raise
+                break
+        out = []
+        for i, b in enumerate(blocks):
+            product = pipe.take(i)
+            out.append(consume(b, product))
+            del product
+        return out
+    finally:  # also when consume raises: no new block is started, the helpers finish theirs
+        pipe.stop()
+        for thread in helpers:
+            thread.join()
+
+
+def _start_thread(target):
+    """A started daemon thread running ``target()`` (RuntimeError where no thread can start)."""
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+class _Pipeline:
+    """The blocks of :func:`map_pipelined`, claimed in order by the threads that produce them.
+
+    At most ``ahead`` blocks are claimed beyond those taken by the consumer, so the products held
+    (and the memory they take) stay bounded, and freed products are reused instead of fresh pages.
+    """
+
+    def __init__(self, produce, blocks, ahead):
+        self._produce, self._blocks, self._ahead = produce, blocks, ahead
+        self._cond = threading.Condition()
+        self._ready = {}  # block index -> (True, product) or (False, exception)
+        self._claimed = 0  # blocks 0 .. claimed - 1 are claimed by some thread
+        self._taken = 0  # blocks 0 .. taken - 1 are taken by the consumer
+        self._stopped = False
+
+    def _claim(self, wait):
+        with self._cond:
+            while not self._stopped and self._claimed < len(self._blocks):
+                if self._claimed < self._taken + self._ahead:
+                    self._claimed += 1
+                    return self._claimed - 1
+                if not wait:
+                    return None
+                self._cond.wait()
+            return None
+
+    def _run(self, i):
+        try:
+            result = (True, self._produce(self._blocks[i]))
+        except BaseException as err:  # raised again on the consumer's thread
+            result = (False, err)
+        with self._cond:
+            self._ready[i] = result
+            self._cond.notify_all()
+
+    def work(self):
+        """A helper thread's loop: produce claimed blocks until none is left or the pipe stops."""
+        while (i := self._claim(wait=True)) is not None:
+            self._run(i)
+
+    def take(self, i):
+        """Block i's product, for the consumer: produces other blocks itself while it waits."""
+        while True:
+            with self._cond:
+                if i in self._ready:
+                    break
+            j = self._claim(wait=False)
+            if j is None:  # every block is claimed, or enough are ahead: wait for block i
+                with self._cond:
+                    self._cond.wait_for(lambda: i in self._ready)
+                break
+            self._run(j)
+        with self._cond:
+            ok, product = self._ready.pop(i)
+            self._taken = i + 1
+            self._cond.notify_all()
+        if not ok:
+            raise product
+        return product
+
+    def stop(self):
+        """No block is claimed any more; the helpers return after the block each is producing."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()

@@ -19,7 +19,6 @@ Tolerances (both sides are backward stable; what differs is the rounding):
 """
 
 import tracemalloc
-from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -165,9 +164,9 @@ def test_noise_free_data_give_exact_betas_and_zero_dispersion():
 @pytest.mark.parametrize("threads", [1, 2])
 def test_memory_beyond_y_does_not_grow_with_the_number_of_scans(threads):
     """No temporary the size of Y: beyond one cache-sized block of Y per thread (the module's budget,
-    2**19 values or 4 MB) the peak allocation is O(p V), and it does not grow with T (200 -> 3200 scans: Y grows by
+    _BLOCK_ELEMENTS values) the peak allocation is O(p V), and it does not grow with T (200 -> 3200 scans: Y grows by
     16x). The fit uses as many threads as the BLAS may (here 1 or 2; 4000 voxels at T = 3200 make
-    16 blocks, so both threads get work)."""
+    13 blocks of 2**20 values, so both threads get work)."""
     rng = np.random.default_rng(5)
     v, p = 4000, 9
     block = fit_module._BLOCK_ELEMENTS * 8
@@ -190,12 +189,13 @@ def test_memory_beyond_y_does_not_grow_with_the_number_of_scans(threads):
     assert peaks[1] - peaks[0] < 0.05 * Y.nbytes + (threads - 1) * block
 
 
-def test_threads_give_bitwise_the_same_fit():
+def test_threads_give_bitwise_the_same_fit(monkeypatch):
     """The voxel blocks are fitted with the same arithmetic whichever thread takes them, so one or
     two threads give identical results (exact equality), with and without a constant in X (without
     one, rho waits for every block's sums: nilearn's grand mean)."""
     X = _design(400)
-    Y = _data(X, n_vox=3000, seed=4)  # 3000 voxels at T = 400: 12 blocks
+    Y = _data(X, n_vox=3000, seed=4)
+    monkeypatch.setattr(fit_module, "_BLOCK_ELEMENTS", 400 * 250)  # 12 blocks, the last one short
     for design in (X, X[:, :-1]):
         fits = []
         for threads in (1, 2):
@@ -250,36 +250,35 @@ def test_an_unmodified_y_passes_the_fingerprint_in_every_block_layout(monkeypatc
     np.testing.assert_allclose(res.residuals, ref["residuals"], rtol=0, atol=1e-9)  # as above
 
 
-def test_a_thread_pool_that_fails_half_way_gives_the_same_fit(monkeypatch):
-    """Where the second thread cannot start (a sandbox's process limit) after the first has read a
-    block, the fit runs every block serially: a block read twice must give the same result, and
-    the refit must leave the block's sums as they were. Without a constant in X, both passes over
-    the blocks (sums, then refits) are exercised."""
+def test_a_thread_that_cannot_start_gives_the_same_fit(monkeypatch):
+    """Where a helper thread cannot start (a sandbox's process limit), the calling thread produces
+    the blocks the helper would have: with three threads allowed, the first helper starts and the
+    second cannot, and with none allowed the fit runs serially; both give bitwise the serial fit.
+    Without a constant in X, both passes over the blocks (sums, then refits) are exercised."""
     import neurocourse.parallel as parallel
 
-    class HalfPool:
-        """The first worker thread starts (and reads its block at once); the second cannot."""
+    started = []
+    real_start = parallel._start_thread
 
-        def __init__(self, max_workers):
-            self.started = 0
-
-        def submit(self, func, item):
-            if self.started:
-                raise RuntimeError("can't start new thread")
-            self.started += 1
-            future = Future()
-            future.set_result(func(item))
-            return future
-
-        def shutdown(self, wait=True, cancel_futures=False):
-            pass
+    def first_only(target):
+        if started:
+            raise RuntimeError("can't start new thread")
+        started.append(target)
+        return real_start(target)
 
     X = _design(400)[:, :-1]
     Y = _data(X, n_vox=3000, seed=6)
+    monkeypatch.setattr(fit_module, "_BLOCK_ELEMENTS", 400 * 250)  # 12 blocks, the last one short
     with threadpool_limits(limits=1, user_api="blas"):
         ref = glm.fit_glm(Y, X, "ar1")
-    monkeypatch.setattr(parallel, "ThreadPoolExecutor", HalfPool)
-    with threadpool_limits(limits=2, user_api="blas"):
+    monkeypatch.setattr(parallel, "_start_thread", first_only)
+    with threadpool_limits(limits=3, user_api="blas"):
         res = glm.fit_glm(Y, X, "ar1")
+    assert len(started) == 1  # the fit did ask for the helpers
+    started.append(None)  # from now on no thread starts
+    with threadpool_limits(limits=2, user_api="blas"):
+        alone = glm.fit_glm(Y, X, "ar1")
+    for name in ("beta", "dispersion", "rho"):
+        np.testing.assert_array_equal(getattr(alone, name), getattr(ref, name))
     for name in ("beta", "dispersion", "rho"):
         np.testing.assert_array_equal(getattr(res, name), getattr(ref, name))

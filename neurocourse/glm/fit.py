@@ -28,7 +28,7 @@ whitened design), and with U rotated to the eigenbasis of U'NU, C^-1 b is solved
 elementwise (Woodbury on a diagonal plus rank 2).
 r'r = q0 - w'w cancels where the fitted part dominates the data: voxels with w'w > 1e3 r'r get
 their sums from explicit residuals instead (the direct method, block by block).
-Each voxel block of Y (at most 4 MB, in cache) goes through its moments, its OLS sums and its refit
+Each voxel block of Y (at most 8 MB, in the L3 cache) goes through its moments, its OLS sums and its refit
 before the next is read; the blocks are shared among as many threads as the BLAS may use
 (:func:`neurocourse.parallel.blas_threads`), each running single-threaded BLAS, and give bitwise the
 same numbers on any number of threads. Where the time goes, before and after:
@@ -56,10 +56,12 @@ from neurocourse.parallel import blas_threads, map_pipelined, single_threaded_bl
 
 __all__ = ["RankDeficientDesignWarning", "fit_glm"]
 
-# The pass over Y works on voxel blocks of at most this many elements (4 MB, within the L3 cache with
-# a second thread's block): measured fastest of 2**17 ... 2**20 at T = 200 x V = 50 000 with the
-# whole fit done block by block (single-threaded: 29.8-30.9 ms against 30.4-32.5 ms for 2**20).
-_BLOCK_ELEMENTS = 2**19
+# The pass over Y works on voxel blocks of at most this many elements (8 MB, within the L3 cache with
+# a second thread's block). Wider blocks read Y in longer contiguous runs per scan: forming d from
+# blocks of 5242 voxels took 4.6 ms at T = 200 x V = 50 000 against 7.4 ms for 2621 (2**19), and the
+# whole fit, A/B interleaved in one run, 33.6-38.8 / 23.2-26.5 ms (median, 1 / 2 threads) against
+# 34.1-41.2 / 25.9-31.9 ms for 2**19; 2**21 was slower again (47.7 / 29.0 ms).
+_BLOCK_ELEMENTS = 2**20
 # Voxels whose fitted part exceeds this multiple of the residual sum of squares get their sums from
 # explicit residuals (relative error of the moment form ~ 1e-16 * this ratio * a small growth factor).
 _CANCELLATION = 1e3
@@ -210,7 +212,7 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     local = not lagged or rho is not None or basis.m is None
     buffers = queue.SimpleQueue()
     cols = blocks[0].stop - blocks[0].start if blocks else 0
-    for _ in range(workers):  # several blocks: one buffer of 4 MiB (huge pages), reused block by block
+    for _ in range(workers):  # several blocks: one buffer of 8 MiB (huge pages), reused block by block
         flat = np.empty(max(n * cols, _BLOCK_ELEMENTS) if len(blocks) > 1 else n * cols)
         buffers.put(flat[: n * cols].reshape(n, cols))
 
