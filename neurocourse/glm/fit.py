@@ -160,15 +160,6 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
         check_option("ar1_convention", ar1_convention, AR1_CONVENTIONS)
     n_vox = Y2.shape[1]
 
-    rank = _rank(X)
-    if rank < p:
-        warnings.warn(
-            f"X has rank {rank} < {p} columns; the parameters are not identifiable and the "
-            "minimum-norm (pseudo-inverse) solution is returned",
-            RankDeficientDesignWarning,
-            stacklevel=2,
-        )
-
     lagged = noise_model == "ar1"
     if lagged and rho is None and bins is not None and (not isinstance(bins, int | np.integer) or bins < 1):
         raise ValueError(f"bins must be a positive integer or None, got {bins!r}")
@@ -185,7 +176,21 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
     workers = min(blas_threads(), len(blocks)) if len(blocks) > 1 else len(blocks)  # small fits never ask
     with single_threaded_blas(workers > 1):
         basis = _DesignBasis.of(X, lagged=lagged)
+        if basis.rank < p:
+            warnings.warn(
+                f"X has rank {basis.rank} < {p} columns; the parameters are not identifiable and the "
+                "minimum-norm (pseudo-inverse) solution is returned",
+                RankDeficientDesignWarning,
+                stacklevel=2,
+            )
+        return _fit(Y2, X, basis, blocks, workers, lagged, rho, bins, ar1_convention, single, names)
 
+
+def _fit(Y2, X, basis, blocks, workers, lagged, rho, bins, ar1_convention, single, names):
+    """The fit proper, for :func:`fit_glm` (arguments checked there; BLAS limited as it decided)."""
+    n, p = X.shape
+    n_vox = Y2.shape[1]
+    rank = basis.rank
     # The one pass over Y, in voxel blocks that stay in cache: each block's moments (one product and
     # two sums of squares), its OLS residual sums and, for AR(1), its refit, before the next block is
     # read. Only the grand mean of nilearn's Yule-Walker estimate couples voxels, and only when X does
@@ -235,14 +240,13 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
             rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention, beta[:, cs])
         return None
 
-    with single_threaded_blas(workers > 1):
-        pending = map_pipelined(moments, one_block, blocks, workers=workers)
-        if not local:  # rho from every block's sums at once (nilearn's grand mean), then the refits
-            sums = {k: np.concatenate([getattr(s, k) for s in pending]) for k in ("ss1", "colsum", "r_first", "r_last")}
-            rho_est[...] = ar1_from_lag_sums(ss0, sums["ss1"], sums["colsum"], sums["r_first"], sums["r_last"], n)
-            rho_used[...] = rho_est if bins is None else bin_ar1(rho_est, bins)
-            for cs, s in zip(blocks, pending):  # the second pass over the blocks' sums
-                rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention, beta[:, cs])
+    pending = map_pipelined(moments, one_block, blocks, workers=workers)
+    if not local:  # rho from every block's sums at once (nilearn's grand mean), then the refits
+        sums = {k: np.concatenate([getattr(s, k) for s in pending]) for k in ("ss1", "colsum", "r_first", "r_last")}
+        rho_est[...] = ar1_from_lag_sums(ss0, sums["ss1"], sums["colsum"], sums["r_first"], sums["r_last"], n)
+        rho_used[...] = rho_est if bins is None else bin_ar1(rho_est, bins)
+        for cs, s in zip(blocks, pending):  # the second pass over the blocks' sums
+            rss[cs] = _block_refit(basis, s, rho_used[cs], ar1_convention, beta[:, cs])
     fingerprint = (first_scan, q0)
     if not lagged:
         dispersion = ss0
@@ -267,9 +271,8 @@ def fit_glm(Y, X, noise_model="ols", *, ar1_convention="nilearn", rho=None, bins
         )
 
     values, labels = _groups(rho_used, bins)
-    with single_threaded_blas(workers > 1):
-        c_inv = _whitened_gram_inverse(basis, values, ar1_convention)
-        cov = basis.vsi @ c_inv @ basis.vsi.T  # (X_w'X_w)^+ per rho group
+    c_inv = _whitened_gram_inverse(basis, values, ar1_convention)
+    cov = basis.vsi @ c_inv @ basis.vsi.T  # (X_w'X_w)^+ per rho group
 
     n_eff = n - 1 if ar1_convention == "cochrane-orcutt" else n
     dof = n_eff - rank
@@ -419,11 +422,6 @@ def _column_names(X, names):
     return None if names is None else tuple(str(n) for n in names)
 
 
-def _rank(X):
-    """Rank of X with nilearn's tolerance, sum(abs(X)) * machine epsilon (``OLSModel``)."""
-    return int(np.linalg.matrix_rank(X, tol=np.abs(X).sum() * np.finfo(np.float64).eps))
-
-
 @dataclass(frozen=True)
 class _DesignBasis:
     """Everything the moment form of the fit needs from the design X (n, p), computed once per fit.
@@ -444,6 +442,7 @@ class _DesignBasis:
 
     u: np.ndarray
     vsi: np.ndarray
+    rank: int  # rank of X with nilearn's tolerance, sum(abs(X)) * machine epsilon (``OLSModel``)
     rows: np.ndarray
     small: np.ndarray  # (p + 2 [+ 1], r + 1): the linear maps applied to [U'd; y_0]
     m: np.ndarray | None
@@ -460,6 +459,7 @@ class _DesignBasis:
     def of(cls, X, lagged):
         n, p = X.shape
         u, s, vt = np.linalg.svd(X, full_matrices=False)
+        rank = int(np.count_nonzero(s > np.abs(X).sum() * np.finfo(np.float64).eps))  # np.linalg.matrix_rank's rule
         keep = s > max(n, p) * np.finfo(np.float64).eps * s[0]  # scipy.linalg.pinv's default cut-off
         u, s, vt = u[:, keep], s[keep], vt[keep]
         vsi = vt.T / s
@@ -481,7 +481,8 @@ class _DesignBasis:
             # for the usual designs (cosine drifts and the constant are eigenvectors of N but for the
             # two end scans): P'd = (Q'P)'(Q'd) with Q an orthonormal basis of its range.
             qp, sp, _ = np.linalg.svd(nu - u @ (u.T @ nu), full_matrices=False)
-            q = qp[:, sp > _RANGE_RTOL * max(np.linalg.norm(nu, 2), np.finfo(np.float64).tiny)]
+            norm = np.sqrt(max(np.linalg.eigvalsh(nu.T @ nu)[-1], 0.0))  # ||NU||_2, from an r x r matrix
+            q = qp[:, sp > _RANGE_RTOL * max(norm, np.finfo(np.float64).tiny)]
             head.insert(0, q.T)
             extra["unu"] = np.diag(extra["lam"])
             extra["nu"] = nu
@@ -499,7 +500,7 @@ class _DesignBasis:
         small = [np.column_stack([vsi, vsi @ u1]), np.r_[-u[0], m0][None], np.r_[-u[-1], ml - 1.0][None]]
         if lagged and m is not None:
             small.append(np.r_[-extra["num"], 0.0][None])
-        return cls(u=u, vsi=vsi, rows=rows, small=np.vstack(small), m=m, u1=u1,
+        return cls(u=u, vsi=vsi, rank=rank, rows=rows, small=np.vstack(small), m=m, u1=u1,
                    mm=0.0 if m is None else float(m @ m), **extra)  # fmt: skip
 
 
@@ -544,13 +545,20 @@ def _whitened_gram_inverse(basis, values, convention):
 
     U'W'WU = (1 + rho^2) I - rho U'NU - rho^2 u_last u_last' + c0 u_0 u_0' (c0 = first-row weight^2 - 1)
     is well conditioned for |rho| < 1 whatever the conditioning of X, which enters only through V S^-1.
+    In the eigenbasis of U'NU it is the diagonal D = (1 + rho^2) - rho lam plus Z S Z' (Z = [u_last,
+    u_0], S = diag(-rho^2, c0)), inverted by the Woodbury identity as in :func:`_whitened_solve`:
+    C^-1 = D^-1 - D^-1 Z (I + S Z'D^-1 Z)^-1 S Z'D^-1, a 2 x 2 solve per rho.
     """
-    r = basis.u.shape[1]
-    rho = values[:, None, None]
-    c0 = first_row_weight(rho, convention) ** 2 - 1.0
-    u0, ul = basis.u[0], basis.u[-1]
-    gram = (1.0 + rho**2) * np.eye(r) - rho * basis.unu - rho**2 * np.outer(ul, ul) + c0 * np.outer(u0, u0)
-    inv = np.linalg.inv(gram)
+    rho = values[:, None]
+    c0 = first_row_weight(values, convention) ** 2 - 1.0
+    inv_d = 1.0 / ((1.0 + rho**2) - rho * basis.lam)  # (g, r), D >= (1 - |rho|)^2 > 0
+    z = np.column_stack([basis.u[-1], basis.u[0]])  # (r, 2)
+    dz = inv_d[:, :, None] * z  # D^-1 Z, (g, r, 2)
+    s = np.zeros((values.size, 2, 2))
+    s[:, 0, 0], s[:, 1, 1] = -(values**2), c0
+    t = np.eye(2) + s @ (z.T @ dz)  # I + S Z'D^-1 Z; det = det C / det D > 0
+    inv = -(dz @ np.linalg.solve(t, s) @ np.swapaxes(dz, 1, 2))
+    inv[:, np.arange(z.shape[0]), np.arange(z.shape[0])] += inv_d
     return 0.5 * (inv + np.swapaxes(inv, 1, 2))
 
 
