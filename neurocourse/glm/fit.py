@@ -221,7 +221,7 @@ def _fit(Y2, X, basis, blocks, workers, lagged, rho, bins, ar1_convention, singl
         flat = np.empty(max(n * cols, _BLOCK_ELEMENTS) if len(blocks) > 1 else n * cols)
         buffers.put(flat[: n * cols].reshape(n, cols))
 
-    def moments(cs):  # the heavy step, on the worker threads: the one read of this block of Y
+    def moments(cs):  # the heavy step, on any producing thread (this one too): the one read of this block of Y
         buf = buffers.get()
         try:
             return _block_moments(Y2[:, cs], basis.rows, buf, lagged)
