@@ -17,7 +17,7 @@ Round 2, the moment form (one pass over Y in 8 MB voxel blocks, then the per-vox
 (r, V) arrays): 24.5 ms at load 0.7, X.T @ Y 10.1 ms, nilearn 750 ms: 2.4 floors, 31x nilearn;
 with 2 BLAS threads no faster (23.4 ms): the ten block products each wake the BLAS's threads and
 the rest of the fit is single-threaded.
-Round 3 (this version), three changes, each measured A/B in one run (ms, same load):
+Round 3, three changes, each measured A/B in one run (ms, same load):
   * the product carries Q'd for an orthonormal basis Q of the range of (I - UU')NU instead of
     (NU)'d: cosine drifts and the constant are eigenvectors of the lag-1 sum but for the end scans,
     so Q has 4 columns instead of 11 and the stacked product 16 rows instead of 24 (27.1 vs 33.6);
@@ -28,23 +28,46 @@ Round 3 (this version), three changes, each measured A/B in one run (ms, same lo
   * the blocks' moments (four long numpy calls, which release the interpreter lock) run on as many
     threads as the BLAS may use, each with one BLAS thread, ahead of the light per-block algebra on
     the calling thread (neurocourse.parallel.map_pipelined); results are bitwise the same.
-  Per-line profile now, one thread, load 0.7 (ms): the product 8.0, d = y - y_0 6.8 (the one read of
+  Per-line profile then, one thread, load 0.7 (ms): the product 8.0, d = y - y_0 6.8 (the one read of
   Y from memory, ~12 GB/s), sum d^2 2.6, sum d_t d_t+1 2.6; the per-voxel algebra 7.7 in all (no
   line above 0.6); the design's SVDs 0.5. The product runs at ~40 GFlop/s (near this core's
   double-precision peak with OpenBLAS's Haswell kernel), so the pass costs ~1.8 floors by itself.
 
-Measured (this script, 20:24 UTC, load 0.7; this VM ran ~30 % slower than at 19:06, when the old
-code took 24.5 ms, while nilearn's Python-bound time barely moved):
-  1 thread:  ours 27.7 ms, nilearn 724 ms, X.T @ Y 11.0 ms: 26.1x faster than nilearn, 2.5x the floor.
-  2 threads: ours 22.0 ms wall (31.6 ms CPU), nilearn 678 ms, X.T @ Y 6.6 ms: 30.8x, 3.3x the floor.
-Later runs drifted with the VM (its memory-bound timings slowed by 25-45 % within half an hour while
-in-cache DGEMM stayed at 52 GFlop/s): 20:38, load 0.9: 1 thread 40.0 / 748 / 13.8 ms (18.7x, 2.9x),
-2 threads 22.8 / 837 / 7.2 ms (36.7x, 3.2x); 20:40, load 1.0: 1 thread 45.3 / 1693 / 11.5 ms (37.3x,
-3.9x), 2 threads 38.5 / 964 / 9.6 ms (25.1x, 4.0x). Ratios from one run only.
-Not met: >= 40x nilearn. nilearn costs 65-70 single-threaded floors here, so 40x would need
-<= 1.75 floors for the whole fit, less than the one pass over Y costs (the product alone is 0.75 of
-a floor; reading Y and the two sums of squares about 1 more). Two threads help the pass only
-1.3x: both stream Y from memory and share one memory bus.
+Measured in round 3 (20:24 UTC, load 0.7): 1 thread 27.7 ms, nilearn 724 ms (26.1x, 2.5x the floor);
+2 threads 22.0 ms wall, nilearn 678 ms (30.8x, 3.3x); later runs drifted with the VM to 18.7-37.3x.
+
+Round 4 (next session), each change A/B in one run, fit + t contrast, medians of 30 interleaved calls:
+  * neurocourse.parallel.map_pipelined: the calling thread produces blocks too whenever the next
+    product it needs is not ready (work sharing), so two threads run on two cores instead of two
+    producers plus the consumer: 2 threads 23.1 vs 29.3 ms wall, CPU 41 vs 44 ms;
+  * 8 MB voxel blocks instead of 4 MB: Y is read in rows of 5242 contiguous values instead of 2621,
+    and forming d went from 7.4 to 4.6 ms a fit; whole fit 23.2 vs 26.0 ms (2 threads), 33.6 vs
+    34.1 ms (1 thread); 16 MB blocks were slower (29.0 / 47.7 ms);
+  * one single-threaded-BLAS context per fit instead of three, the rank from the design's own SVD,
+    the whitened Gram inverses by the Woodbury identity: 25.0 vs 25.5 ms (2 threads).
+  Where a one-thread fit goes now (30 fits, 23:19 UTC): the moments 23.4 ms (forming d ~5, the
+  product ~9, the two sums of squares ~2.5 each), the per-block algebra 7.8 ms, the serial rest
+  ~1.5 ms. Two threads: ~1 ms before the first block (the design's SVDs), ~0.5 ms after the last.
+  Tried and dropped, no gain measured: keeping the d buffers between fits (their page faults did not
+  recur in this script), the products written into arrays allocated by the calling thread, leaving
+  the last blocks to the helper thread, a product read straight from Y (slower: 19.4 vs 17.9 ms for
+  the moments, as BLAS packs a strided block more slowly than the contiguous d), and a fused numba
+  loop for d and both sums of squares (14.7 ms against ~11 ms for numpy's three passes; not added).
+
+Measured (this script, six runs back to back, 23:26-23:27 UTC, load 0.5-1.2), 1 thread / 2 threads:
+  ours 31.1 / 18.7 ms, nilearn 842 / 872 ms: 27.1x / 46.7x (2.6x / 2.6x the floor)
+  ours 28.4 / 22.6 ms, nilearn 743 / 772 ms: 26.1x / 34.1x
+  ours 30.2 / 18.5 ms, nilearn 786 / 767 ms: 26.0x / 41.4x
+  ours 32.1 / 22.8 ms, nilearn 817 / 804 ms: 25.4x / 35.2x
+  ours 35.7 / 23.4 ms, nilearn 843 / 786 ms: 23.6x / 33.6x
+  ours 29.1 / 21.0 ms, nilearn 781 / 983 ms: 26.9x / 46.8x
+  Agreement in every run: t 1.1e-11, F 1.3e-11, effect 4.7e-12, variance 3.2e-14, all 98 bins equal.
+The goal of >= 40x is met with two threads in 3 of these 6 runs (7 of 13 this session), never with
+one. Two threads run in 18.5-19 ms wall and 33-34 ms CPU in the good runs, 22.6-23.4 ms and 40-52 ms
+CPU in the others, with no page faults in either: the same work costs this VM's two vCPUs up to 50 %
+more when they run together in some periods. nilearn costs 65-75 single-threaded floors (X.T @ Y)
+here; 40x on one thread would need <= 1.9 floors for the whole fit, and the pass over Y alone (the
+product 0.8, forming d 0.4, the two sums of squares 0.4) costs ~1.6 before any per-voxel algebra.
 """
 
 from __future__ import annotations
