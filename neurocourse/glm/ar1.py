@@ -71,8 +71,11 @@ def ar1_from_lag_sums(ss0, ss1, colsum, first, last, n):
         :math:`\\hat\\rho`, dimensionless (0 where the demeaned series is all zeros).
     """
     m = colsum.sum() / (n * colsum.size)
-    c0 = ss0 - 2.0 * m * colsum + n * m**2
-    c1 = ss1 - m * (2.0 * colsum - first - last) + (n - 1) * m**2
+    if m == 0.0:  # residuals with zero sums (X spans the constant): nothing to remove, the same numbers
+        c0, c1 = ss0, ss1
+    else:
+        c0 = ss0 - 2.0 * m * colsum + n * m**2
+        c1 = ss1 - m * (2.0 * colsum - first - last) + (n - 1) * m**2
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = np.where(c0 > 0, (n / (n - 1.0)) * c1 / c0, 0.0)
     return rho
