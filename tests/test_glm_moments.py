@@ -282,3 +282,39 @@ def test_a_thread_that_cannot_start_gives_the_same_fit(monkeypatch):
         np.testing.assert_array_equal(getattr(alone, name), getattr(ref, name))
     for name in ("beta", "dispersion", "rho"):
         np.testing.assert_array_equal(getattr(res, name), getattr(ref, name))
+
+
+def test_kept_buffers_are_reused_bounded_and_never_read(monkeypatch):
+    """The d buffers kept between fits (fit._SCRATCH) are taken by the next fit and given back, at most
+    _SCRATCH_KEEP of them; their old contents (here NaN) never reach the results, and a buffer kept
+    under a smaller block budget is not used for a larger one."""
+    X = _design(200)
+    Y = _data(X, n_vox=3000, seed=7)
+    monkeypatch.setattr(fit_module, "_BLOCK_ELEMENTS", 200 * 250)  # 12 blocks
+    monkeypatch.setattr(fit_module, "_SCRATCH", [])
+    with threadpool_limits(limits=2, user_api="blas"):
+        cold = glm.fit_glm(Y, X, "ar1")
+        kept = list(fit_module._SCRATCH)
+        assert len(kept) == 2 and all(f.size == 200 * 250 for f in kept)  # one per thread
+        for flat in kept:
+            flat[...] = np.nan
+        warm = glm.fit_glm(Y, X, "ar1")
+        assert {id(f) for f in fit_module._SCRATCH} == {id(f) for f in kept}  # taken and given back
+        for _ in range(5):
+            glm.fit_glm(Y, X, "ar1")
+        assert len(fit_module._SCRATCH) <= fit_module._SCRATCH_KEEP
+    for name in ("beta", "dispersion", "rho"):
+        np.testing.assert_array_equal(getattr(warm, name), getattr(cold, name))
+    monkeypatch.setattr(fit_module, "_BLOCK_ELEMENTS", 200 * 500)  # a larger budget: the kept ones are too small
+    with threadpool_limits(limits=2, user_api="blas"):
+        larger = glm.fit_glm(Y, X, "ar1")
+    assert all(f.size == 200 * 500 for f in fit_module._SCRATCH[-2:])
+    np.testing.assert_allclose(larger.beta, cold.beta, rtol=1e-12, atol=1e-9)  # other blocks, same fit
+
+
+def test_a_single_block_fit_keeps_no_buffer(monkeypatch):
+    """A fit of one block (small data: an exercise, a sandboxed check) allocates only what it needs."""
+    monkeypatch.setattr(fit_module, "_SCRATCH", [])
+    X = _design(120)
+    glm.fit_glm(_data(X, n_vox=50), X, "ar1")
+    assert fit_module._SCRATCH == []
