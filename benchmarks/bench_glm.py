@@ -44,30 +44,39 @@ Round 4 (next session), each change A/B in one run, fit + t contrast, medians of
     and forming d went from 7.4 to 4.6 ms a fit; whole fit 23.2 vs 26.0 ms (2 threads), 33.6 vs
     34.1 ms (1 thread); 16 MB blocks were slower (29.0 / 47.7 ms);
   * one single-threaded-BLAS context per fit instead of three, the rank from the design's own SVD,
-    the whitened Gram inverses by the Woodbury identity: 25.0 vs 25.5 ms (2 threads).
+    the whitened Gram inverses by the Woodbury identity: 25.0 vs 25.5 ms (2 threads);
+  * the 8 MiB buffers for d kept between fits: allocated afresh, they and the outputs grew and
+    trimmed the heap every fit, 1.7-2.5k page faults a fit on two threads in some sequences of calls
+    (none in this script's); in separate processes 23.0-27.3 vs 25.9-33.6 ms median (2 threads).
   Where a one-thread fit goes now (30 fits, 23:19 UTC): the moments 23.4 ms (forming d ~5, the
   product ~9, the two sums of squares ~2.5 each), the per-block algebra 7.8 ms, the serial rest
   ~1.5 ms. Two threads: ~1 ms before the first block (the design's SVDs), ~0.5 ms after the last.
-  Tried and dropped, no gain measured: keeping the d buffers between fits (their page faults did not
-  recur in this script), the products written into arrays allocated by the calling thread, leaving
+  Under two threads every step of the pass costs more CPU than on one (forming d +40-60 %, the
+  product +30 %, the sums of squares +70-90 %): the two vCPUs share more than their memory bus.
+  Tried and dropped, no gain measured: the products written into arrays allocated by the calling
+  thread, the product and sums on column halves or quarters of each block, leaving
   the last blocks to the helper thread, a product read straight from Y (slower: 19.4 vs 17.9 ms for
   the moments, as BLAS packs a strided block more slowly than the contiguous d), and a fused numba
   loop for d and both sums of squares (14.7 ms against ~11 ms for numpy's three passes; not added).
 
-Measured (this script, six runs back to back, 23:26-23:27 UTC, load 0.5-1.2), 1 thread / 2 threads:
-  ours 31.1 / 18.7 ms, nilearn 842 / 872 ms: 27.1x / 46.7x (2.6x / 2.6x the floor)
-  ours 28.4 / 22.6 ms, nilearn 743 / 772 ms: 26.1x / 34.1x
-  ours 30.2 / 18.5 ms, nilearn 786 / 767 ms: 26.0x / 41.4x
-  ours 32.1 / 22.8 ms, nilearn 817 / 804 ms: 25.4x / 35.2x
-  ours 35.7 / 23.4 ms, nilearn 843 / 786 ms: 23.6x / 33.6x
-  ours 29.1 / 21.0 ms, nilearn 781 / 983 ms: 26.9x / 46.8x
+Measured (this script, the final code, six runs back to back, 23:46-23:47 UTC, load 1.2-1.5),
+1 thread / 2 threads:
+  ours 27.3 / 21.8 ms, nilearn 751 / 748 ms: 27.5x / 34.4x (2.0x / 2.7x the floor)
+  ours 28.3 / 21.6 ms, nilearn 748 / 875 ms: 26.5x / 40.5x
+  ours 41.1 / 22.4 ms, nilearn 788 / 751 ms: 19.2x / 33.6x
+  ours 29.8 / 19.4 ms, nilearn 747 / 818 ms: 25.1x / 42.2x
+  ours 28.0 / 23.2 ms, nilearn 769 / 784 ms: 27.4x / 33.7x
+  ours 27.8 / 21.5 ms, nilearn 821 / 796 ms: 29.5x / 37.1x
   Agreement in every run: t 1.1e-11, F 1.3e-11, effect 4.7e-12, variance 3.2e-14, all 98 bins equal.
-The goal of >= 40x is met with two threads in 3 of these 6 runs (7 of 13 this session), never with
-one. Two threads run in 18.5-19 ms wall and 33-34 ms CPU in the good runs, 22.6-23.4 ms and 40-52 ms
-CPU in the others, with no page faults in either: the same work costs this VM's two vCPUs up to 50 %
-more when they run together in some periods. nilearn costs 65-75 single-threaded floors (X.T @ Y)
-here; 40x on one thread would need <= 1.9 floors for the whole fit, and the pass over Y alone (the
-product 0.8, forming d 0.4, the two sums of squares 0.4) costs ~1.6 before any per-voxel algebra.
+  Six runs just before the last two changes (23:26-23:27, load 0.5-1.2): 2 threads 46.7, 34.1, 41.4,
+  35.2, 33.6, 46.8x; 1 thread 23.6-27.1x.
+The goal of >= 40x is met with two threads in 2 of the final 6 runs (11 of 23 this session, over
+the successive versions), never with one. Two threads run in 18.5-19.4 ms wall and 33-34 ms CPU in
+the good runs, 21.5-23.4 ms and 38-41 ms CPU in the others, with no page faults in either: the same
+work costs this VM's two vCPUs up to 50 % more when they run together, more in some periods than in
+others. nilearn costs 55-75 single-threaded floors (X.T @ Y) here; 40x on one thread would need
+1.4-1.9 floors for the whole fit, and the pass over Y alone (the product 0.8, forming d 0.4, the two
+sums of squares 0.4) costs ~1.6 before any per-voxel algebra.
 """
 
 from __future__ import annotations
