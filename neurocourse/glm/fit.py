@@ -487,7 +487,6 @@ class _DesignBasis:
     mm: float = 0.0  # m'm
     nu: np.ndarray | None = None  # NU (n, r)
     lam: np.ndarray | None = None  # eigenvalues of U'NU (r,): U'NU = diag(lam) in this basis
-    unu: np.ndarray | None = None  # U'NU, symmetric
     num: np.ndarray | None = None  # (NU)'m
     rq: np.ndarray | None = None  # Q'P (k, r), Q (n, k) an orthonormal basis of the range of P = (I - UU')NU
     mkm: float = 0.0  # m'Km
@@ -521,7 +520,6 @@ class _DesignBasis:
             norm = np.sqrt(max(np.linalg.eigvalsh(nu.T @ nu)[-1], 0.0))  # ||NU||_2, from an r x r matrix
             q = qp[:, sp > _RANGE_RTOL * max(norm, np.finfo(np.float64).tiny)]
             head.insert(0, q.T)
-            extra["unu"] = np.diag(extra["lam"])
             extra["nu"] = nu
             extra["rq"] = q.T @ (nu - u @ (u.T @ nu))
         tail = []
